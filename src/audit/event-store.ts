@@ -1,0 +1,160 @@
+import { sql } from 'kysely';
+import type { Db } from '../store/db.js';
+import type { EventResource } from '../services/service.js';
+
+/** One row of event history as written. */
+export interface StoredEvent {
+  readonly eventId: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly eventTime: Date;
+  readonly eventName: string;
+  readonly eventSource: string;
+  readonly readOnly: boolean;
+  readonly username: string | null;
+  readonly accessKeyId: string | null;
+  readonly resources: readonly EventResource[];
+  /** The CloudTrail record as JSON text. */
+  readonly record: string;
+}
+
+/** Writes one event and its resources; runs inside the caller's transaction. */
+export async function insertEvent(db: Db, event: StoredEvent): Promise<void> {
+  const eventTime = event.eventTime.getTime();
+  const { seq } = await db
+    .insertInto('events')
+    .values({
+      event_id: event.eventId,
+      account_id: event.accountId,
+      region: event.region,
+      event_time: eventTime,
+      event_name: event.eventName,
+      event_source: event.eventSource,
+      read_only: event.readOnly ? 1 : 0,
+      username: event.username,
+      access_key_id: event.accessKeyId,
+      record: event.record,
+    })
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+
+  if (event.resources.length === 0) return;
+  await db
+    .insertInto('event_resources')
+    .values(
+      event.resources.map((resource) => ({
+        seq,
+        account_id: event.accountId,
+        region: event.region,
+        event_time: eventTime,
+        resource_type: resource.type,
+        resource_name: resource.arn ?? resource.name,
+      })),
+    )
+    .execute();
+}
+
+/** A filter on a column of the events table. */
+export type EventColumnFilter =
+  | {
+      readonly column: 'event_id' | 'event_name' | 'event_source' | 'username' | 'access_key_id';
+      readonly value: string;
+    }
+  | { readonly column: 'read_only'; readonly value: number };
+
+/** A filter on the resources an event names. */
+export interface ResourceFilter {
+  readonly column: 'resource_type' | 'resource_name';
+  readonly value: string;
+}
+
+/** The one attribute a lookup may filter on, already checked. */
+export type EventFilter = EventColumnFilter | ResourceFilter;
+
+function isResourceFilter(filter: EventFilter): filter is ResourceFilter {
+  return filter.column === 'resource_type' || filter.column === 'resource_name';
+}
+
+/** Where a page starts: just after (older than) this event. */
+export interface EventCursor {
+  readonly eventTime: number;
+  readonly seq: number;
+}
+
+/** A lookup over one account and region's history, newest first. */
+export interface EventQuery {
+  readonly accountId: string;
+  readonly region: string;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly filter?: EventFilter;
+  readonly after?: EventCursor;
+  readonly limit: number;
+}
+
+/** A found event: its record text and where it sits for paging. */
+export interface FoundEvent {
+  readonly seq: number;
+  readonly eventTime: number;
+  readonly record: string;
+}
+
+/**
+ * Finds events newest first. Each filter uses an index that starts with
+ * (account, region, attribute) and ends with (time, seq), so a page is one
+ * index range scan whatever the history's size.
+ */
+export async function findEvents(db: Db, query: EventQuery): Promise<FoundEvent[]> {
+  const filter = query.filter;
+  if (filter && isResourceFilter(filter)) return findByResource(db, query, filter);
+
+  let select = db
+    .selectFrom('events')
+    .select(['seq', 'event_time as eventTime', 'record'])
+    .where('account_id', '=', query.accountId)
+    .where('region', '=', query.region)
+    .where('event_time', '>=', query.startTime)
+    .where('event_time', '<=', query.endTime);
+  if (filter) select = select.where(filter.column, '=', filter.value);
+  if (query.after) {
+    select = select.where(
+      sql<boolean>`(event_time, seq) < (${query.after.eventTime}, ${query.after.seq})`,
+    );
+  }
+  return select.orderBy('event_time', 'desc').orderBy('seq', 'desc').limit(query.limit).execute();
+}
+
+async function findByResource(
+  db: Db,
+  query: EventQuery,
+  filter: ResourceFilter,
+): Promise<FoundEvent[]> {
+  // One event may name the same resource twice; DISTINCT keeps it one result.
+  let select = db
+    .selectFrom('event_resources as r')
+    .innerJoin('events as e', 'e.seq', 'r.seq')
+    .select(['e.seq', 'e.event_time as eventTime', 'e.record'])
+    .distinct()
+    .where('r.account_id', '=', query.accountId)
+    .where('r.region', '=', query.region)
+    .where(`r.${filter.column}`, '=', filter.value)
+    .where('r.event_time', '>=', query.startTime)
+    .where('r.event_time', '<=', query.endTime);
+  if (query.after) {
+    select = select.where(
+      sql<boolean>`(r.event_time, r.seq) < (${query.after.eventTime}, ${query.after.seq})`,
+    );
+  }
+  return select
+    .orderBy('e.event_time', 'desc')
+    .orderBy('e.seq', 'desc')
+    .limit(query.limit)
+    .execute();
+}
+
+/** Deletes events older than `before` (epoch ms); returns how many went. */
+export async function deleteEventsBefore(db: Db, before: number): Promise<number> {
+  await db.deleteFrom('event_resources').where('event_time', '<', before).execute();
+  const result = await db.deleteFrom('events').where('event_time', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

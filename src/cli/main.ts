@@ -1,0 +1,98 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { configFromEnv } from '../config.js';
+import { registerAccountCommands } from './accounts.js';
+import { runServe } from './serve.js';
+
+/** Runs the `fedgate` command line with `argv` (as in process.argv). */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  await program.parseAsync(argv);
+}
+
+function buildProgram(): Command {
+  const defaults = configFromEnv();
+  const program = new Command('fedgate')
+    .description(
+      'Self-hosted, wire-compatible Amazon ECS on Fargate with FIPS-140 mode, and the CloudTrail audit trail around it.',
+    )
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('serve')
+    .description('Start the API server (ECS, CloudTrail, STS) on the embedded SQLite store.')
+    .addOption(
+      new Option('--host <host>', 'address to listen on')
+        .env('FEDGATE_HOST')
+        .default(defaults.host),
+    )
+    .addOption(
+      new Option('--port <port>', 'TCP port for HTTP')
+        .env('FEDGATE_PORT')
+        .default(defaults.port)
+        .argParser(port),
+    )
+    .addOption(dataDirOption(defaults.dataDir))
+    .addOption(
+      new Option('--region <region>', 'region written into the generated AWS config file')
+        .env('FEDGATE_REGION')
+        .default(defaults.region),
+    )
+    .addOption(
+      new Option(
+        '--log-level <level>',
+        'pino log level (fatal, error, warn, info, debug, trace, silent)',
+      )
+        .env('FEDGATE_LOG_LEVEL')
+        .default(defaults.logLevel),
+    )
+    .addOption(
+      new Option(
+        '--lookup-events-rate <n>',
+        'LookupEvents requests per second per account and region',
+      )
+        .env('FEDGATE_LOOKUP_EVENTS_RATE')
+        .default(defaults.lookupEventsRate)
+        .argParser(positive),
+    )
+    .addHelpText(
+      'after',
+      '\nOn first start it creates an account and its root access key, prints them once and writes\n' +
+        'an AWS credentials file (profile "fedgate") into the data directory.\n' +
+        'FEDGATE_ACCOUNT_ID, FEDGATE_ROOT_ACCESS_KEY_ID and FEDGATE_ROOT_SECRET_ACCESS_KEY fix them.',
+    )
+    .action(async (options: ServeOptions) => runServe({ ...defaults, ...options }));
+
+  registerAccountCommands(program, dataDirOption(defaults.dataDir));
+  return program;
+}
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  region: string;
+  logLevel: string;
+  lookupEventsRate: number;
+}
+
+/** The `--data-dir` option every command shares. */
+function dataDirOption(fallback: string): Option {
+  return new Option('--data-dir <dir>', 'data directory (store, keys, credentials)')
+    .env('FEDGATE_DATA_DIR')
+    .default(fallback);
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  }
+  return value;
+}
+
+function positive(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new InvalidArgumentError('expected a positive number.');
+  return value;
+}

@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import type { ServerConfig } from '../config.js';
+import { dataFiles } from '../data-dir.js';
+import { startServer } from '../server.js';
+
+/** `fedgate serve`: runs until SIGINT or SIGTERM, then shuts down cleanly. */
+export async function runServe(config: ServerConfig): Promise<void> {
+  const server = await startServer({ ...config, dataDir: resolve(config.dataDir) });
+  if (server.bootstrapped) printFirstStart(config, server.bootstrapped);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`fedgate: ${signal} received, shutting down\n`);
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * The root credentials are shown once, on the terminal (never in a log line),
+ * together with how to use the credentials file written beside the store.
+ */
+function printFirstStart(
+  config: ServerConfig,
+  key: { accountId: string; accessKeyId: string; secretAccessKey: string },
+): void {
+  const files = dataFiles(resolve(config.dataDir));
+  process.stderr.write(
+    [
+      `fedgate: created account ${key.accountId} with a root access key:`,
+      `  AccessKeyId:     ${key.accessKeyId}`,
+      `  SecretAccessKey: ${key.secretAccessKey}`,
+      'Use it with the AWS CLI:',
+      `  export AWS_SHARED_CREDENTIALS_FILE=${files.credentials} AWS_CONFIG_FILE=${files.awsConfig} AWS_PROFILE=fedgate`,
+      '',
+    ].join('\n'),
+  );
+}

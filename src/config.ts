@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+
+/** Everything `fedgate serve` can be told, by flag or `FEDGATE_*` variable. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Holds the SQLite store, the master key and the credentials file. */
+  readonly dataDir: string;
+  /** The region written into the generated AWS config file. */
+  readonly region: string;
+  readonly logLevel: string;
+  /** LookupEvents requests per second per account and region (AWS: 2). */
+  readonly lookupEventsRate: number;
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Root credentials fixed by the environment for scripts. */
+  readonly fixedRoot: {
+    readonly accountId?: string;
+    readonly accessKeyId?: string;
+    readonly secretAccessKey?: string;
+  };
+}
+
+/** The defaults, overridden by environment variables; flags override both. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return {
+    host: env.FEDGATE_HOST ?? '127.0.0.1',
+    port: numberOr(env.FEDGATE_PORT, 4510),
+    dataDir: resolve(env.FEDGATE_DATA_DIR ?? '.fedgate'),
+    region: env.FEDGATE_REGION ?? 'us-gov-west-1',
+    logLevel: env.FEDGATE_LOG_LEVEL ?? 'info',
+    lookupEventsRate: numberOr(env.FEDGATE_LOOKUP_EVENTS_RATE, 2),
+    maxBodyBytes: numberOr(env.FEDGATE_MAX_BODY_BYTES, 10 * 1024 * 1024),
+    fixedRoot: {
+      accountId: env.FEDGATE_ACCOUNT_ID,
+      accessKeyId: env.FEDGATE_ROOT_ACCESS_KEY_ID,
+      secretAccessKey: env.FEDGATE_ROOT_SECRET_ACCESS_KEY,
+    },
+  };
+}
+
+function numberOr(text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new Error(`expected a number, got '${text}'`);
+  return value;
+}

@@ -1,0 +1,146 @@
+import { insertEvent } from '../audit/event-store.js';
+import { buildRecord, lookupUsername, type CallFacts, type TlsDetails } from '../audit/record.js';
+import type { Principal } from '../auth/principal.js';
+import type { Region } from '../partitions.js';
+import { NotImplemented } from '../protocol/common-errors.js';
+import { AwsError, InternalFailure } from '../protocol/errors.js';
+import type { Protocol, ProtocolRequest } from '../protocol/protocol.js';
+import {
+  isReadOnly,
+  notBuilt,
+  type EventResource,
+  type OperationContext,
+  type ServiceDefinition,
+  type SharedState,
+} from '../services/service.js';
+import type { Db } from '../store/db.js';
+import type { Clock } from '../util/clock.js';
+import type { IdSource } from '../util/ids.js';
+import { recordMembers } from './record-members.js';
+
+/** The parts of the server an audited call uses. */
+export interface CallDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly shared: SharedState;
+}
+
+/** One authenticated call on its way to an operation. */
+export interface AuthenticatedCall {
+  readonly service: ServiceDefinition;
+  readonly protocol: Protocol;
+  readonly operation: string;
+  readonly request: ProtocolRequest;
+  readonly principal: Principal;
+  readonly region: Region;
+  readonly requestId: string;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  readonly tls?: TlsDetails;
+}
+
+/** What an operation answered. */
+export type CallOutcome = { readonly output: unknown } | { readonly error: AwsError };
+
+/**
+ * Runs an authenticated call and writes its CloudTrail record. A call that
+ * succeeds commits its record in the same transaction as its changes, so no
+ * change exists without its record and no record without its change
+ * (architecture invariant 1). A call that fails is rolled back and its failure
+ * recorded on its own. If the record cannot be written the call fails.
+ */
+export async function runAuditedCall(
+  deps: CallDeps,
+  call: AuthenticatedCall,
+): Promise<CallOutcome> {
+  const eventTime = deps.clock.now();
+  let parameters: Record<string, unknown> | null = null;
+  const resources: EventResource[] = [];
+
+  try {
+    const handler = call.service.operations[call.operation];
+    if (handler === undefined || handler === notBuilt) throw new NotImplemented(call.operation);
+
+    const decoded = call.protocol.decodeInput(
+      call.service.model,
+      call.operation,
+      call.protocol.rawInput(call.request),
+    );
+    parameters = recordMembers(call.service, decoded.value);
+    if (decoded.violations.length > 0)
+      throw call.service.validationError(call.operation, decoded.violations);
+
+    const output = await deps.db.transaction().execute(async (tx) => {
+      const ctx = operationContext(deps, call, tx, resources);
+      const result = await handler(ctx, decoded.value as never);
+      await recordCall(tx, deps, call, { eventTime, parameters, resources, output: result });
+      return result;
+    });
+    return { output };
+  } catch (thrown) {
+    const error = thrown instanceof AwsError ? thrown : new InternalFailure({ cause: thrown });
+    await recordCall(deps.db, deps, call, { eventTime, parameters, resources, error });
+    return { error };
+  }
+}
+
+function operationContext(
+  deps: CallDeps,
+  call: AuthenticatedCall,
+  tx: Db,
+  resources: EventResource[],
+): OperationContext {
+  return {
+    requestId: call.requestId,
+    principal: call.principal,
+    region: call.region,
+    db: tx,
+    clock: deps.clock,
+    ids: deps.ids,
+    resources,
+    shared: deps.shared,
+  };
+}
+
+interface CallResult {
+  readonly eventTime: Date;
+  readonly parameters: Record<string, unknown> | null;
+  readonly resources: readonly EventResource[];
+  readonly output?: unknown;
+  readonly error?: AwsError;
+}
+
+async function recordCall(db: Db, deps: CallDeps, call: AuthenticatedCall, result: CallResult) {
+  const facts: CallFacts = {
+    principal: call.principal,
+    region: call.region,
+    eventSource: call.service.eventSource,
+    eventName: call.operation,
+    eventTime: result.eventTime,
+    eventId: deps.ids.uuid(),
+    requestId: call.requestId,
+    sourceIp: call.sourceIp,
+    userAgent: call.userAgent,
+    readOnly: isReadOnly(call.operation),
+    requestParameters: result.parameters,
+    responseElements: result.error ? null : recordMembers(call.service, result.output),
+    error: result.error ? { code: result.error.code, message: result.error.message } : undefined,
+    resources: result.resources,
+    tls: call.tls,
+  };
+
+  await insertEvent(db, {
+    eventId: facts.eventId,
+    accountId: call.principal.accountId,
+    region: call.region.name,
+    eventTime: facts.eventTime,
+    eventName: facts.eventName,
+    eventSource: facts.eventSource,
+    readOnly: facts.readOnly,
+    username: lookupUsername(call.principal),
+    accessKeyId: call.principal.accessKeyId,
+    resources: facts.resources,
+    record: JSON.stringify(buildRecord(facts)),
+  });
+}

@@ -1,0 +1,225 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { AuthFailure } from '../auth/errors.js';
+import type { IdentityDirectory } from '../auth/identity-store.js';
+import { readCredentialScope, verifySigV4, type IncomingSignedRequest } from '../auth/sigv4.js';
+import { findRegion, type Region } from '../partitions.js';
+import { RequestEntityTooLargeException } from '../protocol/common-errors.js';
+import { AwsError, InternalFailure } from '../protocol/errors.js';
+import { json11 } from '../protocol/json.js';
+import type { Protocol, ProtocolRequest, ProtocolResponse } from '../protocol/protocol.js';
+import { query } from '../protocol/query.js';
+import type { ServiceDefinition } from '../services/service.js';
+import { runAuditedCall, type CallDeps } from './audited-call.js';
+
+/** What the gateway needs from the rest of the server. */
+export interface GatewayDeps extends CallDeps {
+  readonly services: readonly ServiceDefinition[];
+  readonly directory: IdentityDirectory;
+  readonly logger: Logger;
+  readonly maxBodyBytes: number;
+}
+
+/** How one request ended, for its log line. */
+interface Outcome {
+  service?: string;
+  operation?: string;
+  accountId?: string;
+  region?: string;
+  principal?: string;
+  errorCode?: string;
+}
+
+/**
+ * Builds the HTTP request listener: routes each request by its SigV4 scope to
+ * a service, verifies the signature, runs the operation through the audited
+ * call path and writes one structured log line.
+ */
+export function createGateway(deps: GatewayDeps) {
+  const services = new Map(deps.services.map((service) => [service.signingName, service]));
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const requestId = deps.ids.uuid();
+    const outcome: Outcome = {};
+    let response: ProtocolResponse;
+
+    try {
+      response = await answer(deps, services, req, requestId, outcome);
+    } catch (thrown) {
+      deps.logger.error({ err: thrown, requestId }, 'unexpected failure outside an operation');
+      response = json11.encodeError(new InternalFailure(), requestId);
+    }
+
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+    logRequest(deps.logger, requestId, outcome, response.status, performance.now() - started);
+  };
+}
+
+async function answer(
+  deps: GatewayDeps,
+  services: Map<string, ServiceDefinition>,
+  req: IncomingMessage,
+  requestId: string,
+  outcome: Outcome,
+): Promise<ProtocolResponse> {
+  const body = await readBody(req, deps.maxBodyBytes);
+  if (body === undefined) {
+    return json11.encodeError(new RequestEntityTooLargeException(deps.maxBodyBytes), requestId);
+  }
+
+  const request = protocolRequest(req, body);
+  if (request.method === 'GET' && request.path === '/health') return health(requestId);
+
+  let protocol = guessProtocol(request);
+  try {
+    const signed = signedRequest(req, request);
+    const { service, region } = route(services, signed);
+    protocol = protocolOf(service);
+    outcome.service = service.signingName;
+    outcome.region = region.name;
+
+    await verifySigV4(signed, {
+      now: deps.clock.now(),
+      expectedService: service.signingName,
+      lookupSecret: async (id) => (await deps.directory.lookup(id))?.secret,
+    });
+    const identity = await deps.directory.lookup(readCredentialScope(signed)?.accessKeyId ?? '');
+    if (!identity)
+      throw new AuthFailure('unknownKey', 'The security token included in the request is invalid.');
+
+    const operation = protocol.operation(service.model, request);
+    Object.assign(outcome, {
+      operation,
+      accountId: identity.principal.accountId,
+      principal: identity.principal.userName ?? 'root',
+    });
+
+    const result = await runAuditedCall(deps, {
+      service,
+      protocol,
+      operation,
+      request,
+      principal: identity.principal,
+      region,
+      requestId,
+      sourceIp: sourceIp(req),
+      userAgent: headerText(req.headers['user-agent']),
+    });
+    if ('error' in result) return failure(protocol, result.error, requestId, outcome, deps.logger);
+    return protocol.encodeOutput(service.model, operation, result.output, requestId);
+  } catch (thrown) {
+    const error = thrown instanceof AuthFailure ? protocol.authError(thrown) : thrown;
+    if (error instanceof AwsError) return failure(protocol, error, requestId, outcome, deps.logger);
+    throw thrown;
+  }
+}
+
+function failure(
+  protocol: Protocol,
+  error: AwsError,
+  requestId: string,
+  outcome: Outcome,
+  logger: Logger,
+): ProtocolResponse {
+  outcome.errorCode = error.code;
+  if (error.status >= 500 && error.cause !== undefined) {
+    logger.error({ err: error.cause, requestId }, 'operation failed');
+  }
+  return protocol.encodeError(error, requestId);
+}
+
+/** Picks the service and region from the credential scope, whatever host name was used. */
+function route(services: Map<string, ServiceDefinition>, signed: IncomingSignedRequest) {
+  const scope = readCredentialScope(signed);
+  if (!scope) throw new AuthFailure('missing', 'Missing Authentication Token');
+
+  const service = services.get(scope.service);
+  if (!service) {
+    throw new AuthFailure(
+      'badScope',
+      `Credential should be scoped to correct service: '${scope.service}' is not served here.`,
+    );
+  }
+  const region: Region | undefined = findRegion(scope.region);
+  if (!region) {
+    throw new AuthFailure(
+      'badScope',
+      `Credential should be scoped to a valid region, not '${scope.region}'.`,
+    );
+  }
+  return { service, region };
+}
+
+function protocolOf(service: ServiceDefinition): Protocol {
+  return service.model.metadata.protocol === 'query' ? query : json11;
+}
+
+/** Before the scope is known, answer in the protocol the request looks like. */
+function guessProtocol(request: ProtocolRequest): Protocol {
+  const type = headerText(request.headers['content-type']);
+  if (request.headers['x-amz-target'] !== undefined || type.includes('json')) return json11;
+  if (type.includes('x-www-form-urlencoded') || request.query.includes('Action=')) return query;
+  return json11;
+}
+
+function health(requestId: string): ProtocolResponse {
+  const body = JSON.stringify({ status: 'ok' });
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'x-amzn-RequestId': requestId },
+    body,
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function protocolRequest(req: IncomingMessage, body: Buffer): ProtocolRequest {
+  const target = req.url ?? '/';
+  const mark = target.indexOf('?');
+  return {
+    method: req.method ?? 'GET',
+    path: mark < 0 ? target : target.slice(0, mark),
+    query: mark < 0 ? '' : target.slice(mark + 1),
+    headers: req.headers,
+    body,
+  };
+}
+
+function signedRequest(req: IncomingMessage, request: ProtocolRequest): IncomingSignedRequest {
+  return { ...request, rawHeaders: req.rawHeaders };
+}
+
+function sourceIp(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function headerText(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+}
+
+function logRequest(
+  logger: Logger,
+  requestId: string,
+  outcome: Outcome,
+  status: number,
+  ms: number,
+) {
+  const name = `${outcome.service ?? '-'}.${outcome.operation ?? '-'}`;
+  const message = `${name} => ${status}${outcome.errorCode ? ` ${outcome.errorCode}` : ''}`;
+  const fields = { requestId, ...outcome, status, durationMs: Math.round(ms * 100) / 100 };
+  if (status >= 500) logger.error(fields, message);
+  else logger.info(fields, message);
+}

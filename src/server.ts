@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Kysely } from 'kysely';
+import { pino, type Logger } from 'pino';
+import { deleteEventsBefore } from './audit/event-store.js';
+import {
+  createAccount,
+  defaultAccountId,
+  IdentityDirectory,
+  type IssuedKey,
+} from './auth/identity-store.js';
+import type { SecretBox } from './auth/secret-box.js';
+import type { ServerConfig } from './config.js';
+import { openDataDir, writeCredentialFiles } from './data-dir.js';
+import { createGateway } from './gateway/http-server.js';
+import { cloudtrailService } from './services/cloudtrail/index.js';
+import { RETENTION_MS } from './services/cloudtrail/event-history.js';
+import { ecsService } from './services/ecs/index.js';
+import type { SharedState } from './services/service.js';
+import { stsService } from './services/sts/index.js';
+import type { Database } from './store/schema.js';
+import { systemClock, type Clock } from './util/clock.js';
+import { randomIds, type IdSource } from './util/ids.js';
+import { TokenBuckets } from './util/token-buckets.js';
+
+/** A running fedgate. */
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly db: Kysely<Database>;
+  /** The root key created by this start, when it created the first account. */
+  readonly bootstrapped?: IssuedKey;
+  close(): Promise<void>;
+}
+
+/** Test seams: where time, randomness and log lines come from. */
+export interface ServerSeams {
+  readonly clock?: Clock;
+  readonly ids?: IdSource;
+  readonly logger?: Logger;
+}
+
+const RETENTION_SWEEP_MS = 60 * 60 * 1000;
+
+/** Opens the data directory, bootstraps the first account and starts serving HTTP. */
+export async function startServer(
+  config: ServerConfig,
+  seams: ServerSeams = {},
+): Promise<RunningServer> {
+  const clock = seams.clock ?? systemClock;
+  const ids = seams.ids ?? randomIds;
+  const logger = seams.logger ?? pino({ level: config.logLevel });
+  const { db, box } = await openDataDir(config.dataDir);
+  const bootstrapped = await bootstrap(db, box, config, clock, ids);
+
+  const buckets = new TokenBuckets(clock);
+  const shared: SharedState = {
+    takeToken: (bucket, rate, burst) => buckets.take(bucket, rate, burst),
+    lookupEventsRate: config.lookupEventsRate,
+  };
+  const gateway = createGateway({
+    services: [ecsService, cloudtrailService, stsService],
+    directory: new IdentityDirectory(db, box),
+    db,
+    clock,
+    ids,
+    shared,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+  });
+
+  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void gateway(req, res));
+  const port = await listen(server, config.host, config.port);
+  const sweeper = startRetentionSweep(db, clock, logger);
+  logger.info({ host: config.host, port, dataDir: config.dataDir }, 'fedgate listening');
+
+  return {
+    url: `http://${config.host}:${port}`,
+    port,
+    db,
+    bootstrapped,
+    close: async () => {
+      clearInterval(sweeper);
+      await closeServer(server);
+      await db.destroy();
+    },
+  };
+}
+
+/** Creates the first account (or the one the environment fixes) and its credentials file. */
+async function bootstrap(
+  db: Kysely<Database>,
+  box: SecretBox,
+  config: ServerConfig,
+  clock: Clock,
+  ids: IdSource,
+) {
+  const fixed = config.fixedRoot;
+  const existing = await db
+    .selectFrom('accounts')
+    .select('account_id')
+    .where('account_id', '=', fixed.accountId ?? '')
+    .executeTakeFirst();
+  const needed = fixed.accountId
+    ? existing === undefined
+    : (await defaultAccountId(db)) === undefined;
+  if (!needed) return undefined;
+
+  const key = await createAccount(db, { box, clock, ids }, fixed);
+  writeCredentialFiles(config.dataDir, key, config.region);
+  return key;
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolveListen((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeIdleConnections();
+  });
+}
+
+/** Event history keeps 90 days; older events are deleted hourly. */
+function startRetentionSweep(db: Kysely<Database>, clock: Clock, logger: Logger) {
+  const sweep = async () => {
+    const deleted = await deleteEventsBefore(db, clock.now().getTime() - RETENTION_MS);
+    if (deleted > 0) logger.info({ deleted }, 'event history retention sweep');
+  };
+  const timer = setInterval(
+    () => void sweep().catch((err) => logger.error({ err }, 'retention sweep failed')),
+    RETENTION_SWEEP_MS,
+  );
+  timer.unref();
+  void sweep().catch((err) => logger.error({ err }, 'retention sweep failed'));
+  return timer;
+}

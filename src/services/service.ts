@@ -1,0 +1,72 @@
+import type { Principal } from '../auth/principal.js';
+import type { ServiceModel } from '../model/service-model.js';
+import type { Violation } from '../model/validate.js';
+import type { Region } from '../partitions.js';
+import type { AwsError } from '../protocol/errors.js';
+import type { Db } from '../store/db.js';
+import type { Clock } from '../util/clock.js';
+import type { IdSource } from '../util/ids.js';
+
+/** A resource an event names, for CloudTrail's `resources` and LookupEvents' filters. */
+export interface EventResource {
+  readonly type: string;
+  readonly name: string;
+  readonly arn?: string;
+}
+
+/** Everything an operation may use; it never sees HTTP. */
+export interface OperationContext {
+  readonly requestId: string;
+  readonly principal: Principal;
+  readonly region: Region;
+  /** The open transaction; the call's CloudTrail record commits in it too. */
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** Resources the operation touched, filled in by the operation for the audit record. */
+  readonly resources: EventResource[];
+  /** Services shared by every call (quotas, settings of the server). */
+  readonly shared: SharedState;
+}
+
+/** Process-wide state operations share, created once per server. */
+export interface SharedState {
+  /** Takes one token from the named per-account bucket; false when it is empty. */
+  takeToken(bucket: string, ratePerSecond: number, burst: number): boolean;
+  /** Requests per second for LookupEvents per account and region (AWS: 2). */
+  readonly lookupEventsRate: number;
+}
+
+/** One operation: a plain async function from input to output. */
+export type Handler<I, O> = (ctx: OperationContext, input: I) => Promise<O>;
+
+/** Marks an operation of the model that fedgate does not serve yet. */
+export const notBuilt = Symbol('notBuilt');
+
+/** The operations of one service: every model operation must appear (the compiler checks). */
+export type OperationTable<Ops extends { [K in keyof Ops]: { input: unknown; output: unknown } }> =
+  {
+    [K in keyof Ops]: Handler<Ops[K]['input'], Ops[K]['output']> | typeof notBuilt;
+  };
+
+/** What the gateway needs to know about a service. */
+export interface ServiceDefinition {
+  /** SigV4 signing name, also the key the router finds the service by. */
+  readonly signingName: string;
+  /** CloudTrail's eventSource for this service's calls. */
+  readonly eventSource: string;
+  readonly model: ServiceModel;
+  readonly operations: Record<string, Handler<never, unknown> | typeof notBuilt>;
+  /**
+   * How member names appear in CloudTrail records: as the API spells them
+   * (ECS's camelCase) or lower-camel-cased (CloudTrail's and STS's PascalCase).
+   */
+  readonly recordMemberCase: 'asIs' | 'lowerCamel';
+  /** Turns model violations into the service's own validation error. */
+  validationError(operation: string, violations: Violation[]): AwsError;
+}
+
+/** AWS's convention: these verbs only read. */
+export function isReadOnly(operation: string): boolean {
+  return /^(Describe|Get|List|Lookup)/.test(operation);
+}

@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import type { TestCredentials } from './fedgate.js';
+
+const run = promisify(execFile);
+
+/** The AWS CLI v2 from Debian's `awscli` package (a pip v1 may shadow plain `aws`). */
+export const AWS_CLI = '/usr/bin/aws';
+
+/** Fails loudly, naming the package, when the AWS CLI v2 is not installed. */
+export function requireAwsCli(): void {
+  if (!existsSync(AWS_CLI)) {
+    throw new Error(
+      `${AWS_CLI} is missing: install the Debian package 'awscli' (apt-get install -y awscli)`,
+    );
+  }
+}
+
+/** What one CLI run printed and how it exited. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `/usr/bin/aws <args> --endpoint-url <endpoint>` with only the given credentials. */
+export async function awsCli(
+  endpoint: string,
+  credentials: TestCredentials,
+  region: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<CliResult> {
+  requireAwsCli();
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_DEFAULT_REGION: region,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_PAGER: '',
+    AWS_MAX_ATTEMPTS: '1',
+    ...extraEnv,
+  };
+  try {
+    const { stdout, stderr } = await run(
+      AWS_CLI,
+      [...args, '--endpoint-url', endpoint, '--output', 'json'],
+      {
+        env,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const failed = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
