@@ -174,15 +174,19 @@ function health(requestId: string): ProtocolResponse {
   };
 }
 
+/**
+ * Reads the body, or undefined when it is over `limit`. An oversized body is
+ * still read to its end (and dropped) so the client, which is still sending,
+ * gets the 413 answer instead of a reset connection.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > limit ? undefined : Buffer.concat(chunks);
 }
 
 function protocolRequest(req: IncomingMessage, body: Buffer): ProtocolRequest {
