@@ -1,5 +1,3 @@
-import { resolve } from 'node:path';
-
 /** Everything `fedgate serve` can be told, by flag or `FEDGATE_*` variable. */
 export interface ServerConfig {
   readonly host: string;
@@ -26,7 +24,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   return {
     host: env.FEDGATE_HOST ?? '127.0.0.1',
     port: numberOr(env.FEDGATE_PORT, 4510),
-    dataDir: resolve(env.FEDGATE_DATA_DIR ?? '.fedgate'),
+    dataDir: env.FEDGATE_DATA_DIR ?? '.fedgate',
     region: env.FEDGATE_REGION ?? 'us-gov-west-1',
     logLevel: env.FEDGATE_LOG_LEVEL ?? 'info',
     lookupEventsRate: numberOr(env.FEDGATE_LOOKUP_EVENTS_RATE, 2),

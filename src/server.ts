@@ -13,11 +13,9 @@ import type { SecretBox } from './auth/secret-box.js';
 import type { ServerConfig } from './config.js';
 import { openDataDir, writeCredentialFiles } from './data-dir.js';
 import { createGateway } from './gateway/http-server.js';
-import { cloudtrailService } from './services/cloudtrail/index.js';
 import { RETENTION_MS } from './services/cloudtrail/event-history.js';
-import { ecsService } from './services/ecs/index.js';
+import { ALL_SERVICES } from './services/coverage.js';
 import type { SharedState } from './services/service.js';
-import { stsService } from './services/sts/index.js';
 import type { Database } from './store/schema.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomIds, type IdSource } from './util/ids.js';
@@ -59,7 +57,7 @@ export async function startServer(
     lookupEventsRate: config.lookupEventsRate,
   };
   const gateway = createGateway({
-    services: [ecsService, cloudtrailService, stsService],
+    services: ALL_SERVICES,
     directory: new IdentityDirectory(db, box),
     db,
     clock,

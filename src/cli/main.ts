@@ -54,6 +54,12 @@ function buildProgram(): Command {
         .default(defaults.lookupEventsRate)
         .argParser(positive),
     )
+    .addOption(
+      new Option('--max-body-bytes <n>', 'largest request body accepted, in bytes')
+        .env('FEDGATE_MAX_BODY_BYTES')
+        .default(defaults.maxBodyBytes)
+        .argParser(positive),
+    )
     .addHelpText(
       'after',
       '\nOn first start it creates an account and its root access key, prints them once and writes\n' +
@@ -73,6 +79,7 @@ interface ServeOptions {
   region: string;
   logLevel: string;
   lookupEventsRate: number;
+  maxBodyBytes: number;
 }
 
 /** The `--data-dir` option every command shares. */
