@@ -4,7 +4,11 @@ import { notBuilt, type ServiceDefinition } from './service.js';
 import { stsService } from './sts/index.js';
 
 /** Every service fedgate speaks, in the order the coverage list shows them. */
-export const ALL_SERVICES: readonly ServiceDefinition[] = [ecsService, cloudtrailService, stsService];
+export const ALL_SERVICES: readonly ServiceDefinition[] = [
+  ecsService,
+  cloudtrailService,
+  stsService,
+];
 
 /** The coverage list: operations served and not served, per service, from the operation tables. */
 export function coverageMarkdown(services: readonly ServiceDefinition[] = ALL_SERVICES): string {

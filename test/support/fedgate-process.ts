@@ -36,8 +36,8 @@ export async function spawnFedgate(
       env: {
         ...process.env,
         FEDGATE_LOG_LEVEL: 'warn',
-      // Tests page through history faster than AWS's 2 LookupEvents per second.
-      FEDGATE_LOOKUP_EVENTS_RATE: '1000',
+        // Tests page through history faster than AWS's 2 LookupEvents per second.
+        FEDGATE_LOOKUP_EVENTS_RATE: '1000',
         FEDGATE_ACCOUNT_ID: root.accountId,
         FEDGATE_ROOT_ACCESS_KEY_ID: root.accessKeyId,
         FEDGATE_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey,
