@@ -351,21 +351,15 @@ function signingTimeSource(auth: Authentication, headers: HeaderIndex): Date {
 }
 
 function parseBasicTimestamp(value: string): Date {
-  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  const [, year, month, day, hour, minute, second] = match ?? [];
-  const date = new Date(
-    Date.UTC(
-      Number(year),
-      Number(month) - 1,
-      Number(day),
-      Number(hour),
-      Number(minute),
-      Number(second),
-    ),
+  const extended = value.replace(
+    /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/,
+    '$1-$2-$3T$4:$5:$6Z',
   );
+  const date = new Date(extended);
 
-  // Date.UTC rolls 20261332 over into the next year; the round trip rejects such values.
-  if (match === null || Number.isNaN(date.getTime()) || basicTimestamp(date) !== value) {
+  // The round trip rejects anything but the basic format, and dates like 20260230 that would
+  // otherwise roll over into the next month.
+  if (Number.isNaN(date.getTime()) || basicTimestamp(date) !== value) {
     throw incomplete("Date must be in ISO-8601 'basic format', e.g. 20150830T123600Z.");
   }
   return date;
@@ -431,25 +425,23 @@ function readDeclaredPayloadHash(
     return header;
   }
 
-  // The S3 presigner hoists x-amz-content-sha256 into the query like every x-amz-* header.
-  const declared =
-    header ??
-    (auth.presigned ? queryValue(parsed.params, 'X-Amz-Content-Sha256') : undefined) ??
-    (auth.presigned ? UNSIGNED_PAYLOAD : undefined);
+  const declared = header ?? (auth.presigned ? presignedPayloadHash(parsed.params) : undefined);
   if (declared === undefined) {
     throw incomplete('Missing required header for this request: x-amz-content-sha256');
   }
 
-  if (
-    !isSha256Hex(declared) &&
-    declared !== UNSIGNED_PAYLOAD &&
-    !declared.startsWith('STREAMING-')
-  ) {
+  // Anything else would be signed as is and leave the body unauthenticated.
+  if (!isSha256Hex(declared) && declared !== UNSIGNED_PAYLOAD && !isStreaming(declared)) {
     throw incomplete(
       'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-* or a valid sha256 value.',
     );
   }
   return declared;
+}
+
+/** The JS S3 presigner hoists x-amz-content-sha256 into the query; botocore leaves it out. */
+function presignedPayloadHash(params: QueryParam[]): string {
+  return queryValue(params, 'X-Amz-Content-Sha256') ?? UNSIGNED_PAYLOAD;
 }
 
 /**
@@ -469,6 +461,11 @@ function resolvePayloadHash(body: Buffer, declared: string | undefined, s3: bool
     );
   }
   return declared ?? actual;
+}
+
+/** STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER and the like. */
+function isStreaming(value: string): boolean {
+  return value.startsWith('STREAMING-');
 }
 
 function isSha256Hex(value: string): boolean {
@@ -535,10 +532,9 @@ function canonicalQuery(params: QueryParam[], presigned: boolean): string {
   return params
     .filter((param) => !(presigned && param.name === 'X-Amz-Signature'))
     .map((param) => [param.canonicalName, param.canonicalValue] as const)
-    .sort(([nameA, valueA], [nameB, valueB]) =>
-      compareStrings(nameA, nameB) === 0
-        ? compareStrings(valueA, valueB)
-        : compareStrings(nameA, nameB),
+    .sort(
+      ([nameA, valueA], [nameB, valueB]) =>
+        compareStrings(nameA, nameB) || compareStrings(valueA, valueB),
     )
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
