@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 
 /** The first schema: identities, ECS account settings and CloudTrail event history. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -44,7 +44,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 async function createEventTables(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('events')
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('seq', isPostgres(db) ? 'bigserial' : 'integer', (c) =>
+      isPostgres(db) ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('event_id', 'text', (c) => c.notNull().unique())
     .addColumn('account_id', 'text', (c) => c.notNull())
     .addColumn('region', 'text', (c) => c.notNull())
@@ -86,6 +88,11 @@ async function createEventTables(db: Kysely<unknown>): Promise<void> {
     'event_time',
     'seq',
   ]);
+}
+
+/** SQLite and PostgreSQL spell an auto-incrementing key differently; everything else is shared. */
+function isPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 async function index(db: Kysely<unknown>, name: string, table: string, columns: string[]) {
