@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import type { LoadSettings } from './load.js';
+
+/** What `npm run bench -- …` was told. */
+export interface BenchOptions {
+  readonly load: LoadSettings;
+  /** Sequential LookupEvents requests timed per kind. */
+  readonly lookups: number;
+  readonly lookupWarmup: number;
+  readonly events: number;
+  readonly reseed: boolean;
+  readonly build: boolean;
+  readonly quick: boolean;
+  /** Profile fedgate: a V8 CPU profile is written to bench/results/ when it stops. */
+  readonly cpuProf: boolean;
+}
+
+const USAGE = `usage: npm run bench -- [options]
+  --duration S       seconds measured per throughput scenario (default 10; --quick: 2)
+  --warmup S         seconds of warm-up before each scenario (default 2; --quick: 1)
+  --connections N    concurrent connections (default 10)
+  --pipelining N     requests in flight per connection (default 1)
+  --lookups N        sequential LookupEvents per kind (default 300; --quick: 50)
+  --events N         events seeded into fedgate (default 1000000)
+  --reseed           seed again even when bench/results/.cache has the events
+  --skip-build       do not run npm run build first
+  --quick            smoke run: short scenarios, fewer lookups
+  --cpu-prof         write a V8 CPU profile of fedgate to bench/results/cpu-prof-<date>/
+  --help             this text`;
+
+/** Reads the command line; prints usage and exits on --help or a bad flag. */
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      pipelining: { type: 'string' },
+      lookups: { type: 'string' },
+      events: { type: 'string' },
+      reseed: { type: 'boolean', default: false },
+      'skip-build': { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const quick = values.quick;
+  return {
+    load: {
+      duration: positive('duration', values.duration, quick ? 2 : 10),
+      warmup: nonNegative('warmup', values.warmup, quick ? 1 : 2),
+      connections: positive('connections', values.connections, 10),
+      pipelining: positive('pipelining', values.pipelining, 1),
+    },
+    lookups: positive('lookups', values.lookups, quick ? 50 : 300),
+    lookupWarmup: quick ? 5 : 30,
+    events: positive('events', values.events, 1_000_000),
+    reseed: values.reseed,
+    build: !values['skip-build'],
+    quick,
+    cpuProf: values['cpu-prof'],
+  };
+}
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  const value = nonNegative(name, text, fallback);
+  if (value === 0) throw new Error(`--${name} must be greater than 0`);
+  return value;
+}
+
+function nonNegative(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`--${name} must be a whole number, got '${text}'\n${USAGE}`);
+  }
+  return value;
+}

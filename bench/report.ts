@@ -1,0 +1,217 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadSettings } from './load.js';
+import type { LookupResult } from './lookups.js';
+import type { MachineInfo } from './machine.js';
+import type { Peer } from './peers.js';
+import type { Measured, ThroughputRow } from './throughput.js';
+
+/** Everything one run measured, as written to the JSON file. */
+export interface BenchResult {
+  readonly date: string;
+  readonly machine: MachineInfo;
+  readonly settings: LoadSettings & { readonly lookups: number; readonly quick: boolean };
+  readonly store: StoreFacts;
+  readonly throughput: readonly ThroughputRow[];
+  readonly lookups: readonly LookupResult[];
+  /** The HTTP status moto answers LookupEvents with. */
+  readonly motoLookupStatus: number;
+  readonly totalSeconds: number;
+}
+
+/** What fedgate's store held and how long it took to get there. */
+export interface StoreFacts {
+  readonly events: number;
+  readonly averageRecordBytes: number;
+  readonly seededAt: string;
+  /** Seconds the seeding took (this run, or the run that filled the cache). */
+  readonly seedSeconds: number;
+  /** Whether this run seeded, rather than reusing the cache. */
+  readonly seededNow: boolean;
+  /** Seconds from spawning fedgate on the seeded store to GET /health answering 200. */
+  readonly fedgateStartSeconds: number;
+}
+
+const PEERS: readonly Peer['name'][] = ['fedgate', 'moto', 'bare'];
+/** The goals fedgate is measured against. */
+const GOALS = { motoRatio: 10, bareShare: 0.4, lookupP99Ms: 25 };
+
+/**
+ * Writes `<date>.md` and `<date>.json` into `dir` (`<date>-quick.*` for a
+ * --quick run, so a smoke run never replaces a real one); returns the Markdown.
+ */
+export function writeReport(result: BenchResult, dir: string): string {
+  const markdown = renderReport(result);
+  const name = result.settings.quick ? `${result.date}-quick` : result.date;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.md`), markdown);
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  return markdown;
+}
+
+/** The report as Markdown. */
+export function renderReport(result: BenchResult): string {
+  return [
+    `# fedgate benchmark, ${result.date}`,
+    '',
+    ...header(result),
+    '',
+    ...throughputTable(result.throughput),
+    '',
+    ...peerTable(result.throughput),
+    '',
+    ...lookupTable(result),
+    '',
+    ...goalTable(result),
+    '',
+  ].join('\n');
+}
+
+function header(result: BenchResult): string[] {
+  const m = result.machine;
+  const s = result.settings;
+  const store = result.store;
+  const seconds = `${store.seedSeconds.toFixed(0)} s`;
+  const seeded = store.seededNow
+    ? `seeded by this run in ${seconds}`
+    : `from the cache (seeded ${store.seededAt} in ${seconds})`;
+  return [
+    `- **Machine:** ${m.os}; ${m.cpu}, ${m.cores} cores; ${m.memoryGiB} GiB; load average ${m.loadAverageAtStart} at start; Node ${m.node}; moto ${m.moto}; fedgate ${m.fedgateCommit}`,
+    `- **Load:** ${s.connections} connections, pipelining ${s.pipelining}, ${s.warmup} s warm-up then ${s.duration} s measured per scenario${s.quick ? ' (--quick)' : ''}; autocannon for fedgate and bare; moto through a closed-loop node:http client with the same connections (moto answers \`Connection: close\` and leaves the socket open, which stalls autocannon until its timeout)`,
+    '- **Requests:** SigV4-signed for us-gov-west-1, signed once per scenario (valid 15 min) and replayed; one probe per scenario checked for 200 and the expected members, every answer under load compared with the probe answer (mismatches); fedgate checked to refuse a request signed with the wrong secret (InvalidSignatureException)',
+    `- **fedgate store:** ${fmt(store.events)} events over 80 days, ~${fmt(store.averageRecordBytes)} B per record, ${seeded}; start to healthy on it: ${store.fedgateStartSeconds.toFixed(1)} s`,
+    `- **Whole run:** ${result.totalSeconds.toFixed(0)} s`,
+  ];
+}
+
+function throughputTable(rows: readonly ThroughputRow[]): string[] {
+  const lines = [
+    '## Throughput',
+    '',
+    '| Operation | fedgate req/s | moto req/s | bare req/s | fedgate/moto | fedgate/bare | fedgate p50 / p99 (ms) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    const [fedgate, moto, bare] = PEERS.map((name) => row.peers[name]);
+    const cells = [fedgate, moto, bare].map((m) => (m ? rate(m) : 'n/a'));
+    const f = fedgate?.ok ? fedgate.load : undefined;
+    const latency = f ? `${ms(f.p50)} / ${ms(f.p99)}` : 'n/a';
+    lines.push(
+      `| ${row.operation} | ${cells.join(' | ')} | ${ratio(fedgate, moto, 'x')} | ${ratio(fedgate, bare, '%')} | ${latency} |`,
+    );
+  }
+  return lines;
+}
+
+function peerTable(rows: readonly ThroughputRow[]): string[] {
+  const lines = [
+    'Per peer (latency in ms; non-2xx, errors, timeouts and body mismatches are counts over the measured run):',
+    '',
+    '| Operation | Peer | load generator | req/s | requests | p50 | p99 | non-2xx | errors | timeouts | mismatches |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    for (const name of PEERS) {
+      const m = row.peers[name];
+      if (!m) continue;
+      if (!m.ok) {
+        lines.push(`| ${row.operation} | ${name} | | fails (HTTP ${m.status}) | | | | | | | |`);
+        continue;
+      }
+      const l = m.load;
+      lines.push(
+        `| ${row.operation} | ${name} | ${l.generator} | ${fmt(l.requestsPerSecond)} | ${fmt(l.total)} | ${ms(l.p50)} | ${ms(l.p99)} | ${l.non2xx} | ${l.errors} | ${l.timeouts} | ${l.mismatches} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function lookupTable(result: BenchResult): string[] {
+  const lines = [
+    `## LookupEvents at ${fmt(result.store.events)} events (fedgate)`,
+    '',
+    `Sequential requests, one at a time, MaxResults 50, each signed just before it is sent; every answer checked to be 200 with events.`,
+    '',
+    '| Lookup | Filter | p50 (ms) | p99 (ms) | max (ms) | mean (ms) | requests | events per answer (min) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const l of result.lookups) {
+    lines.push(
+      `| ${l.kind} | ${l.description} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${ms(l.mean)} | ${l.count} | ${l.fewestEvents} |`,
+    );
+  }
+  lines.push('', `moto: LookupEvents ${motoLookup(result.motoLookupStatus)}.`);
+  return lines;
+}
+
+function motoLookup(status: number): string {
+  return status === 200 ? 'answers 200' : `fails (HTTP ${status})`;
+}
+
+function goalTable(result: BenchResult): string[] {
+  return [
+    '## Goals',
+    '',
+    '| Goal | Measured | Met |',
+    '| --- | --- | --- |',
+    ...result.throughput.flatMap(throughputGoals),
+    ...result.lookups.map(lookupGoal),
+  ];
+}
+
+function throughputGoals(row: ThroughputRow): string[] {
+  const { fedgate, moto, bare } = row.peers;
+  const times = (v: number) => `${v.toFixed(1)}×`;
+  return [
+    goal(`${row.operation} ≥ ${GOALS.motoRatio}× moto`, share(fedgate, moto), times, (v) => {
+      return v >= GOALS.motoRatio;
+    }),
+    goal(`${row.operation} ≥ ${GOALS.bareShare * 100}% of bare`, share(fedgate, bare), pct, (v) => {
+      return v >= GOALS.bareShare;
+    }),
+  ];
+}
+
+function lookupGoal(lookup: LookupResult): string {
+  const name = `LookupEvents by ${lookup.kind} p99 < ${GOALS.lookupP99Ms} ms`;
+  const show = (v: number) => `${ms(v)} ms`;
+  return goal(name, lookup.p99, show, (v) => v < GOALS.lookupP99Ms);
+}
+
+function goal(
+  name: string,
+  value: number | undefined,
+  show: (v: number) => string,
+  met: (v: number) => boolean,
+): string {
+  if (value === undefined) return `| ${name} | n/a | n/a |`;
+  return `| ${name} | ${show(value)} | ${met(value) ? 'yes' : '**no**'} |`;
+}
+
+function share(a: Measured | undefined, b: Measured | undefined): number | undefined {
+  if (!a?.ok || !b?.ok || b.load.requestsPerSecond === 0) return undefined;
+  return a.load.requestsPerSecond / b.load.requestsPerSecond;
+}
+
+function ratio(a: Measured | undefined, b: Measured | undefined, unit: 'x' | '%'): string {
+  const value = share(a, b);
+  if (value === undefined) return 'n/a';
+  return unit === 'x' ? `${value.toFixed(1)}×` : pct(value);
+}
+
+function rate(m: Measured): string {
+  return m.ok ? fmt(m.load.requestsPerSecond) : `fails (HTTP ${m.status})`;
+}
+
+function pct(value: number): string {
+  return `${(value * 100).toFixed(0)}%`;
+}
+
+function ms(value: number): string {
+  return value.toFixed(value < 10 ? 2 : 1);
+}
+
+function fmt(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
