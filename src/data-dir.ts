@@ -18,11 +18,12 @@ export function dataFiles(dataDir: string) {
 /** The store and the secret box of a data directory, created when missing. */
 export async function openDataDir(
   dataDir: string,
+  options: { backgroundCheckpoints?: boolean } = {},
 ): Promise<{ db: Kysely<Database>; box: SecretBox }> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const files = dataFiles(dataDir);
   const box = new SecretBox(loadMasterKey(files.masterKey));
-  const db = await openSqliteStore(files.database);
+  const db = await openSqliteStore(files.database, options);
   return { db, box };
 }
 

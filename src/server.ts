@@ -16,6 +16,7 @@ import { createGateway } from './gateway/http-server.js';
 import { RETENTION_MS } from './services/cloudtrail/event-history.js';
 import { ALL_SERVICES } from './services/coverage.js';
 import type { SharedState } from './services/service.js';
+import { GroupCommit } from './store/group-commit.js';
 import type { Database } from './store/schema.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomIds, type IdSource } from './util/ids.js';
@@ -48,7 +49,7 @@ export async function startServer(
   const clock = seams.clock ?? systemClock;
   const ids = seams.ids ?? randomIds;
   const logger = seams.logger ?? pino({ level: config.logLevel });
-  const { db, box } = await openDataDir(config.dataDir);
+  const { db, box } = await openDataDir(config.dataDir, { backgroundCheckpoints: true });
   const bootstrapped = await bootstrap(db, box, config, clock, ids);
 
   const buckets = new TokenBuckets(clock);
@@ -59,7 +60,7 @@ export async function startServer(
   const gateway = createGateway({
     services: ALL_SERVICES,
     directory: new IdentityDirectory(db, box),
-    db,
+    commits: new GroupCommit(db),
     clock,
     ids,
     shared,

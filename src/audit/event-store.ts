@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db } from '../store/db.js';
 import type { EventResource } from '../services/service.js';
 
@@ -18,25 +18,47 @@ export interface StoredEvent {
   readonly record: string;
 }
 
+/** The events table's row for an event, columns in the order the compiled insert takes them. */
+function eventRow(event: StoredEvent) {
+  return {
+    event_id: event.eventId,
+    account_id: event.accountId,
+    region: event.region,
+    event_time: event.eventTime.getTime(),
+    event_name: event.eventName,
+    event_source: event.eventSource,
+    read_only: event.readOnly ? 1 : 0,
+    username: event.username,
+    access_key_id: event.accessKeyId,
+    record: event.record,
+  };
+}
+
+/**
+ * Every call inserts an event, so the insert is built and compiled once per
+ * dialect and then only run with new values.
+ */
+const compiledInserts = new Map<unknown, string>();
+
+function insertSql(db: Db, row: ReturnType<typeof eventRow>): string {
+  const dialect = db.getExecutor().adapter.constructor;
+  let text = compiledInserts.get(dialect);
+  if (text === undefined) {
+    text = db.insertInto('events').values(row).returning('seq').compile().sql;
+    compiledInserts.set(dialect, text);
+  }
+  return text;
+}
+
 /** Writes one event and its resources; runs inside the caller's transaction. */
 export async function insertEvent(db: Db, event: StoredEvent): Promise<void> {
-  const eventTime = event.eventTime.getTime();
-  const { seq } = await db
-    .insertInto('events')
-    .values({
-      event_id: event.eventId,
-      account_id: event.accountId,
-      region: event.region,
-      event_time: eventTime,
-      event_name: event.eventName,
-      event_source: event.eventSource,
-      read_only: event.readOnly ? 1 : 0,
-      username: event.username,
-      access_key_id: event.accessKeyId,
-      record: event.record,
-    })
-    .returning('seq')
-    .executeTakeFirstOrThrow();
+  const row = eventRow(event);
+  const eventTime = row.event_time;
+  const result = await db.executeQuery<{ seq: number }>(
+    CompiledQuery.raw(insertSql(db, row), Object.values(row)),
+  );
+  const seq = result.rows[0]?.seq;
+  if (seq === undefined) throw new Error('event insert returned no sequence number');
 
   if (event.resources.length === 0) return;
   await db

@@ -9,18 +9,20 @@ import {
   isReadOnly,
   notBuilt,
   type EventResource,
+  type Handler,
   type OperationContext,
   type ServiceDefinition,
   type SharedState,
 } from '../services/service.js';
 import type { Db } from '../store/db.js';
+import type { GroupCommit } from '../store/group-commit.js';
 import type { Clock } from '../util/clock.js';
 import type { IdSource } from '../util/ids.js';
 import { recordMembers } from './record-members.js';
 
 /** The parts of the server an audited call uses. */
 export interface CallDeps {
-  readonly db: Db;
+  readonly commits: GroupCommit;
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly shared: SharedState;
@@ -43,46 +45,73 @@ export interface AuthenticatedCall {
 /** What an operation answered. */
 export type CallOutcome = { readonly output: unknown } | { readonly error: AwsError };
 
+/** A call ready to run: its handler and typed input, or the error that stops it first. */
+type Prepared =
+  | { readonly handler: Handler<never, unknown>; readonly input: unknown }
+  | { readonly error: AwsError };
+
 /**
- * Runs an authenticated call and writes its CloudTrail record. A call that
- * succeeds commits its record in the same transaction as its changes, so no
- * change exists without its record and no record without its change
- * (architecture invariant 1). A call that fails is rolled back and its failure
- * recorded on its own. If the record cannot be written the call fails.
+ * Runs an authenticated call and writes its CloudTrail record in the same
+ * transaction, so no change exists without its record and no record without
+ * its change (architecture invariant 1). A failed operation is rolled back to
+ * its savepoint and its failure recorded instead. If the record cannot be
+ * written the call fails.
  */
 export async function runAuditedCall(
   deps: CallDeps,
   call: AuthenticatedCall,
 ): Promise<CallOutcome> {
   const eventTime = deps.clock.now();
-  let parameters: Record<string, unknown> | null = null;
-  const resources: EventResource[] = [];
+  const { prepared, parameters } = prepare(call);
 
+  return deps.commits.run(async (tx, undo) => {
+    const resources: EventResource[] = [];
+    const ctx = operationContext(deps, call, tx, resources);
+    const outcome = 'error' in prepared ? prepared : await attempt(ctx, prepared, undo);
+    await recordCall(tx, deps, call, { eventTime, parameters, resources, ...outcome });
+    return outcome;
+  });
+}
+
+/** Finds the handler and decodes the input; nothing here touches the store. */
+function prepare(call: AuthenticatedCall): {
+  prepared: Prepared;
+  parameters: Record<string, unknown> | null;
+} {
+  let parameters: Record<string, unknown> | null = null;
   try {
     const handler = call.service.operations[call.operation];
     if (handler === undefined || handler === notBuilt) throw new NotImplemented(call.operation);
 
-    const decoded = call.protocol.decodeInput(
-      call.service.model,
-      call.operation,
-      call.protocol.rawInput(call.request),
-    );
+    const raw = call.protocol.rawInput(call.request);
+    const decoded = call.protocol.decodeInput(call.service.model, call.operation, raw);
     parameters = recordMembers(call.service, decoded.value);
-    if (decoded.violations.length > 0)
+    if (decoded.violations.length > 0) {
       throw call.service.validationError(call.operation, decoded.violations);
-
-    const output = await deps.db.transaction().execute(async (tx) => {
-      const ctx = operationContext(deps, call, tx, resources);
-      const result = await handler(ctx, decoded.value as never);
-      await recordCall(tx, deps, call, { eventTime, parameters, resources, output: result });
-      return result;
-    });
-    return { output };
+    }
+    return { prepared: { handler, input: decoded.value }, parameters };
   } catch (thrown) {
-    const error = thrown instanceof AwsError ? thrown : new InternalFailure({ cause: thrown });
-    await recordCall(deps.db, deps, call, { eventTime, parameters, resources, error });
-    return { error };
+    return { prepared: { error: asAwsError(thrown) }, parameters };
   }
+}
+
+/** Runs the operation; a failure undoes its changes, but not the call's record written after. */
+async function attempt(
+  ctx: OperationContext,
+  prepared: { handler: Handler<never, unknown>; input: unknown },
+  undo: () => Promise<void>,
+): Promise<CallOutcome> {
+  try {
+    return { output: await prepared.handler(ctx, prepared.input as never) };
+  } catch (thrown) {
+    await undo();
+    ctx.resources.length = 0;
+    return { error: asAwsError(thrown) };
+  }
+}
+
+function asAwsError(thrown: unknown): AwsError {
+  return thrown instanceof AwsError ? thrown : new InternalFailure({ cause: thrown });
 }
 
 function operationContext(

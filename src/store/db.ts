@@ -1,8 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type Transaction } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  SqliteDialect,
+  type Migration,
+  type SqliteDatabase,
+  type Transaction,
+} from 'kysely';
 import * as initial from './migrations/0001-initial.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
 /** A connection to the store, or a transaction on it: what repositories take. */
@@ -19,7 +27,10 @@ const MIGRATIONS: Record<string, Migration> = {
  * transaction across a crash of the process, which is what an acknowledged
  * write promises; busy_timeout lets CLI commands write while a server runs.
  */
-export async function openSqliteStore(file: string): Promise<Kysely<Database>> {
+export async function openSqliteStore(
+  file: string,
+  options: { backgroundCheckpoints?: boolean } = {},
+): Promise<Kysely<Database>> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new BetterSqlite3(file);
   sqlite.pragma('journal_mode = WAL');
@@ -27,9 +38,47 @@ export async function openSqliteStore(file: string): Promise<Kysely<Database>> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const checkpointer =
+    options.backgroundCheckpoints && file !== ':memory:' ? startCheckpointer(file) : undefined;
+  if (checkpointer) sqlite.pragma('wal_autocheckpoint = 0');
+
+  const database = withStatementCache(sqlite, checkpointer);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrate(db);
   return db;
+}
+
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running the small
+ * statements fedgate makes, so prepared statements are kept by their SQL text
+ * (a bounded, least-recently-used set). better-sqlite3 runs them synchronously,
+ * so one statement is never in use twice at once.
+ */
+function withStatementCache(
+  sqlite: BetterSqlite3.Database,
+  checkpointer?: Checkpointer,
+): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: async () => {
+      await checkpointer?.stop();
+      sqlite.close();
+    },
+    prepare(text: string) {
+      let statement = statements.get(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE)
+          statements.delete(statements.keys().next().value ?? '');
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 async function migrate(db: Kysely<Database>): Promise<void> {
