@@ -16,6 +16,7 @@ import { createGateway } from './gateway/http-server.js';
 import { RETENTION_MS } from './services/cloudtrail/event-history.js';
 import { ALL_SERVICES } from './services/coverage.js';
 import type { SharedState } from './services/service.js';
+import { allRegions } from './partitions.js';
 import { GroupCommit } from './store/group-commit.js';
 import type { Database } from './store/schema.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -124,17 +125,22 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Event history keeps 90 days; older events are deleted hourly. */
+/** Event history keeps 90 days; older events are deleted hourly, account by account. */
 function startRetentionSweep(db: Kysely<Database>, clock: Clock, logger: Logger) {
   const sweep = async () => {
-    const deleted = await deleteEventsBefore(db, clock.now().getTime() - RETENTION_MS);
+    const before = clock.now().getTime() - RETENTION_MS;
+    const accounts = await db.selectFrom('accounts').select('account_id').execute();
+    let deleted = 0;
+    for (const { account_id: accountId } of accounts) {
+      for (const region of allRegions()) {
+        deleted += await deleteEventsBefore(db, accountId, region.name, before);
+      }
+    }
     if (deleted > 0) logger.info({ deleted }, 'event history retention sweep');
   };
-  const timer = setInterval(
-    () => void sweep().catch((err) => logger.error({ err }, 'retention sweep failed')),
-    RETENTION_SWEEP_MS,
-  );
+  const run = () => void sweep().catch((err) => logger.error({ err }, 'retention sweep failed'));
+  const timer = setInterval(run, RETENTION_SWEEP_MS);
   timer.unref();
-  void sweep().catch((err) => logger.error({ err }, 'retention sweep failed'));
+  run();
   return timer;
 }

@@ -174,9 +174,36 @@ async function findByResource(
     .execute();
 }
 
-/** Deletes events older than `before` (epoch ms); returns how many went. */
-export async function deleteEventsBefore(db: Db, before: number): Promise<number> {
-  await db.deleteFrom('event_resources').where('event_time', '<', before).execute();
-  const result = await db.deleteFrom('events').where('event_time', '<', before).executeTakeFirst();
-  return Number(result.numDeletedRows);
+const SWEEP_CHUNK = 1000;
+
+/**
+ * Deletes the events of one account and region older than `before` (epoch ms),
+ * a chunk at a time along the (account, region, time) index, so a large
+ * backlog never holds the store for long. Answers how many went.
+ */
+export async function deleteEventsBefore(
+  db: Db,
+  accountId: string,
+  region: string,
+  before: number,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('events')
+      .select('seq')
+      .where('account_id', '=', accountId)
+      .where('region', '=', region)
+      .where('event_time', '<', before)
+      .orderBy('event_time')
+      .limit(SWEEP_CHUNK)
+      .execute();
+    if (rows.length === 0) return deleted;
+
+    const seqs = rows.map((row) => row.seq);
+    await db.deleteFrom('event_resources').where('seq', 'in', seqs).execute();
+    await db.deleteFrom('events').where('seq', 'in', seqs).execute();
+    deleted += seqs.length;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

@@ -82,6 +82,7 @@ async function createEventTables(db: Kysely<unknown>): Promise<void> {
     'event_time',
     'seq',
   ]);
+  await index(db, 'event_resources_seq', 'event_resources', ['seq']);
   await index(db, 'event_resources_name', 'event_resources', [
     ...scoped,
     'resource_name',
