@@ -1,9 +1,9 @@
 import {
-  findOperation,
+  isRecord,
+  requireOperation,
   getShape,
   type ListShape,
   type MapShape,
-  type OperationModel,
   type Shape,
   type ShapeRef,
   type ServiceModel,
@@ -12,18 +12,6 @@ import {
 } from './service-model.js';
 
 type Json = Record<string, unknown>;
-
-/** Tells plain objects from arrays, null and scalars. */
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The operation, or an Error: outputs exist only for operations the model has. */
-function requireOperation(model: ServiceModel, operation: string): OperationModel {
-  const found = findOperation(model, operation);
-  if (!found) throw new Error(`${model.metadata.serviceId} has no operation ${operation}`);
-  return found;
-}
 
 /** A timestamp as a Date, from a Date, epoch seconds or a date string; undefined otherwise. */
 function asDate(value: unknown): Date | undefined {

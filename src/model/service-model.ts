@@ -194,11 +194,6 @@ function parseModel(text: string, where: string): ServiceModel {
   return parsed as unknown as ServiceModel;
 }
 
-/** Tells plain objects from arrays, null and scalars. */
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Looks up a shape by name; a dangling reference is a bug in the model file, so it throws. */
 export function getShape(model: ServiceModel, name: string): Shape {
   const shape = Object.hasOwn(model.shapes, name) ? model.shapes[name] : undefined;
@@ -209,4 +204,16 @@ export function getShape(model: ServiceModel, name: string): Shape {
 /** Looks up an operation by name, or undefined when the model has no such operation. */
 export function findOperation(model: ServiceModel, name: string): OperationModel | undefined {
   return Object.hasOwn(model.operations, name) ? model.operations[name] : undefined;
+}
+
+/** Tells plain objects from arrays, null and scalars. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The operation, or an Error: callers reach only operations the model has (routing checked). */
+export function requireOperation(model: ServiceModel, operation: string): OperationModel {
+  const found = findOperation(model, operation);
+  if (!found) throw new Error(`${model.metadata.serviceId} has no operation ${operation}`);
+  return found;
 }

@@ -1,5 +1,6 @@
 import {
-  findOperation,
+  isRecord,
+  requireOperation,
   getShape,
   type ListShape,
   type MapShape,
@@ -43,18 +44,6 @@ export interface DecodedInput {
 }
 
 type Json = Record<string, unknown>;
-
-/** Tells plain objects from arrays, null and scalars. */
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The operation, or an Error: callers route only operations the model has. */
-function requireOperation(model: ServiceModel, operation: string): OperationModel {
-  const found = findOperation(model, operation);
-  if (!found) throw new Error(`${model.metadata.serviceId} has no operation ${operation}`);
-  return found;
-}
 
 /** A member's path segment: Coral prints member names with a lower-case first letter. */
 function memberPath(parent: string, member: string): string {

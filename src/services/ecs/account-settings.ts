@@ -27,9 +27,7 @@ export async function putAccountSetting(
   ctx: OperationContext,
   input: PutAccountSettingRequest,
 ): Promise<PutAccountSettingResponse> {
-  const target = input.principalArn
-    ? await namedTarget(ctx, input.principalArn)
-    : callerTarget(ctx);
+  const target = await targetOf(ctx, input.principalArn);
   return { setting: await changeSetting(ctx, target, input.name, input.value) };
 }
 
@@ -50,9 +48,7 @@ export async function deleteAccountSetting(
   ctx: OperationContext,
   input: DeleteAccountSettingRequest,
 ): Promise<DeleteAccountSettingResponse> {
-  const target = input.principalArn
-    ? await namedTarget(ctx, input.principalArn)
-    : callerTarget(ctx);
+  const target = await targetOf(ctx, input.principalArn);
   checkWritable(ctx, target, input.name);
 
   const removed = await removeSetting(ctx.db, scopeOf(ctx, target), input.name);
@@ -70,9 +66,7 @@ export async function listAccountSettings(
       'You must specify an account setting name to filter by value.',
     );
   }
-  const target = input.principalArn
-    ? await namedTarget(ctx, input.principalArn)
-    : callerTarget(ctx);
+  const target = await targetOf(ctx, input.principalArn);
 
   const all = input.effectiveSettings
     ? await effectiveSettings(ctx, target)
@@ -83,6 +77,11 @@ export async function listAccountSettings(
       (input.value === undefined || s.value === input.value),
   );
   return page(matching, input);
+}
+
+/** The principal a call names, or the caller when it names none. */
+async function targetOf(ctx: OperationContext, principalArn: string | undefined) {
+  return principalArn ? namedTarget(ctx, principalArn) : callerTarget(ctx);
 }
 
 async function changeSetting(
