@@ -10,6 +10,8 @@ import {
   type Transaction,
 } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
+import * as clustersAndTags from './migrations/0002-clusters-and-tags.js';
+import * as taskDefinitions from './migrations/0003-task-definitions.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
@@ -19,6 +21,8 @@ export type Db = Kysely<Database> | Transaction<Database>;
 /** The migrations in the order they apply; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-clusters-and-tags': clustersAndTags,
+  '0003-task-definitions': taskDefinitions,
 };
 
 /**

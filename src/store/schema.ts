@@ -12,6 +12,10 @@ export interface Database {
   account_settings: AccountSettingsTable;
   events: EventsTable;
   event_resources: EventResourcesTable;
+  clusters: ClustersTable;
+  tags: TagsTable;
+  task_definition_families: TaskDefinitionFamiliesTable;
+  task_definitions: TaskDefinitionsTable;
 }
 
 export interface AccountsTable {
@@ -70,4 +74,52 @@ export interface EventResourcesTable {
   event_time: number;
   resource_type: string;
   resource_name: string;
+}
+
+export interface ClustersTable {
+  account_id: string;
+  region: string;
+  cluster_name: string;
+  cluster_arn: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  /** ClusterSetting[] as JSON. */
+  settings: string;
+  /** ClusterConfiguration as JSON, null when none was given. */
+  configuration: string | null;
+  /** string[] as JSON. */
+  capacity_providers: string;
+  /** CapacityProviderStrategyItem[] as JSON. */
+  default_strategy: string;
+  /** ClusterServiceConnectDefaults as JSON, null when none was given. */
+  service_connect_defaults: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Tags of any ECS resource; the ARN names the resource's account and region. */
+export interface TagsTable {
+  resource_arn: string;
+  tag_key: string;
+  tag_value: string;
+  position: number;
+}
+
+export interface TaskDefinitionFamiliesTable {
+  account_id: string;
+  region: string;
+  family: string;
+  /** The last revision handed out; revisions are never reused, even after delete. */
+  last_revision: number;
+}
+
+export interface TaskDefinitionsTable {
+  account_id: string;
+  region: string;
+  family: string;
+  revision: number;
+  status: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
+  registered_at: number;
+  deregistered_at: number | null;
+  /** The registered TaskDefinition as JSON, without its status and times (the columns hold them). */
+  definition: string;
 }

@@ -182,7 +182,7 @@ describe('bad requests', () => {
   });
 
   it('returns NotImplemented for an operation of the model fedgate does not serve yet', async () => {
-    const answer = await ecsCall('CreateCluster', '{}');
+    const answer = await ecsCall('DiscoverPollEndpoint', '{}');
     assert.equal(answer.status, 501);
     assert.equal(answer.json?.__type, 'NotImplemented');
   });
