@@ -185,7 +185,9 @@ function namespaceArgs(hostname: string): string[] {
 
 function processArgs(plan: SandboxPlan): string[] {
   const { spec, user } = plan;
-  const env = Object.entries(spec.env).flatMap(([name, value]) => ['--setenv', name, value]);
+  // Docker sets HOME from the user's passwd entry when the task's environment has none.
+  const fullEnv = 'HOME' in spec.env ? spec.env : { ...spec.env, HOME: user.home };
+  const env = Object.entries(fullEnv).flatMap(([name, value]) => ['--setenv', name, value]);
 
   // A non-root user runs with no capabilities at all, as on Docker; the flags would only grant
   // them inside bwrap's user namespace.
@@ -195,7 +197,7 @@ function processArgs(plan: SandboxPlan): string[] {
   return [
     // Containers end with fedgate: after a restart nothing could stop, reap or log them.
     '--die-with-parent',
-    // Exactly the task's environment. bwrap adds PWD (the working directory) on its own.
+    // Exactly the task's environment, and HOME. bwrap adds PWD (the working directory) itself.
     '--clearenv',
     ...env,
     '--chdir',

@@ -1,5 +1,5 @@
 import { ContainerStartError } from './driver.js';
-import { readImageFile } from './image-paths.js';
+import { readFileInRoot } from './image-paths.js';
 
 /** The identity a container's processes run as. */
 export interface ContainerUser {
@@ -7,15 +7,15 @@ export interface ContainerUser {
   readonly gid: number;
   /** Supplementary groups. */
   readonly groups: readonly number[];
+  /** The home directory from `/etc/passwd`, `/` when unknown; the driver sets HOME from it. */
+  readonly home: string;
 }
-
-/** What a container without a `user` runs as. */
-export const ROOT_USER: ContainerUser = { uid: 0, gid: 0, groups: [] };
 
 interface PasswdEntry {
   readonly name: string;
   readonly uid: number;
   readonly gid: number;
+  readonly home: string;
 }
 
 interface GroupEntry {
@@ -31,13 +31,26 @@ const MAX_ID = 4294967294;
  * Resolves a task definition's `user` against the image the way Docker (runc) does, so a task
  * runs as the same ids it would on Fargate: a name must be in `/etc/passwd`; a numeric uid takes
  * its passwd entry's group, or gid 0 without one; an explicit group replaces the primary group,
- * and without one the user's memberships in `/etc/group` become supplementary groups.
+ * and without one the user's memberships in `/etc/group` become supplementary groups. The home
+ * directory is the passwd entry's, `/` without one.
+ *
+ * A container without a `user` runs as uid 0, gid 0 and no supplementary groups, with the home
+ * directory of the image's uid 0.
+ *
+ * Both files are read with {@link readFileInRoot}: their symlinks resolve inside the image.
+ *
+ * @throws ContainerStartError with runc's wording (`unable to find user app: no matching entries
+ *   in passwd file`) for an unknown name, or for a malformed `spec`.
  */
 export async function resolveUser(
   rootfs: string,
   spec: string | undefined,
 ): Promise<ContainerUser> {
-  if (spec === undefined || spec === '') return ROOT_USER;
+  if (spec === undefined || spec === '') {
+    const passwd = parsePasswd(await readFileInRoot(rootfs, '/etc/passwd'));
+    const root = passwd.find((entry) => entry.uid === 0);
+    return { uid: 0, gid: 0, groups: [], home: homeOf(root) };
+  }
 
   const [userPart = '', groupPart, ...rest] = spec.split(':');
   if (userPart === '' || groupPart === '' || rest.length > 0) {
@@ -46,18 +59,27 @@ export async function resolveUser(
     );
   }
 
-  const passwd = parsePasswd(await readImageFile(rootfs, '/etc/passwd'));
-  const groups = parseGroups(await readImageFile(rootfs, '/etc/group'));
+  const [passwdText, groupText] = await Promise.all([
+    readFileInRoot(rootfs, '/etc/passwd'),
+    readFileInRoot(rootfs, '/etc/group'),
+  ]);
+  const passwd = parsePasswd(passwdText);
+  const groups = parseGroups(groupText);
   const entry = findUser(passwd, userPart);
+  const home = homeOf(entry);
 
   if (groupPart !== undefined) {
-    return { uid: entry.uid, gid: findGroup(groups, groupPart), groups: [] };
+    return { uid: entry.uid, gid: findGroup(groups, groupPart), groups: [], home };
   }
 
   const memberships = groups.filter(
     (group) => entry.name !== '' && group.members.includes(entry.name),
   );
-  return { uid: entry.uid, gid: entry.gid, groups: memberships.map((group) => group.gid) };
+  return { uid: entry.uid, gid: entry.gid, groups: memberships.map((group) => group.gid), home };
+}
+
+function homeOf(entry: PasswdEntry | undefined): string {
+  return entry?.home || '/';
 }
 
 function findUser(passwd: readonly PasswdEntry[], user: string): PasswdEntry {
@@ -72,7 +94,7 @@ function findUser(passwd: readonly PasswdEntry[], user: string): PasswdEntry {
     return named;
   }
 
-  return passwd.find((entry) => entry.uid === uid) ?? { name: '', uid, gid: 0 };
+  return passwd.find((entry) => entry.uid === uid) ?? { name: '', uid, gid: 0, home: '' };
 }
 
 function findGroup(groups: readonly GroupEntry[], group: string): number {
@@ -98,10 +120,12 @@ function parseId(text: string): number | undefined {
 function parsePasswd(text: string | undefined): PasswdEntry[] {
   const entries: PasswdEntry[] = [];
   for (const fields of colonLines(text)) {
-    const [name = '', , uidText = '', gidText = ''] = fields;
+    const [name = '', , uidText = '', gidText = '', , home = ''] = fields;
     const uid = parseId(uidText);
     const gid = parseId(gidText);
-    if (name !== '' && uid !== undefined && gid !== undefined) entries.push({ name, uid, gid });
+    if (name !== '' && uid !== undefined && gid !== undefined) {
+      entries.push({ name, uid, gid, home });
+    }
   }
   return entries;
 }

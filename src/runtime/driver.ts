@@ -18,7 +18,10 @@ export interface ContainerSpec {
   /** The argv to execute (entryPoint + command, already merged). Searched on the env's PATH. */
   readonly command: readonly string[];
 
-  /** The container's whole environment: nothing of the host's leaks in; bwrap adds PWD. */
+  /**
+   * The container's whole environment: nothing of the host's leaks in. bwrap adds PWD, and HOME
+   * is the user's home directory from the image's `/etc/passwd` (`/` without one) when absent.
+   */
   readonly env: Readonly<Record<string, string>>;
 
   /** An absolute path; `/` when absent. */

@@ -1,4 +1,5 @@
-import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
 /** A top-level entry of an image's filesystem, as the sandbox recreates it on its own root. */
@@ -47,14 +48,57 @@ export async function imagePathState(rootfs: string, path: string): Promise<Imag
   return 'directory';
 }
 
-/** The text of a regular file in the image, or undefined when absent or reached by a symlink. */
-export async function readImageFile(rootfs: string, path: string): Promise<string | undefined> {
-  const normalized = posix.normalize(path);
-  if ((await imagePathState(rootfs, posix.dirname(normalized))) !== 'directory') return undefined;
+/** Linux's limit on symbolic links followed while resolving one path (MAXSYMLINKS). */
+const MAX_SYMLINKS = 40;
 
-  const file = join(rootfs, normalized);
-  const stats = await lstat(file).catch(() => undefined);
-  if (!stats?.isFile()) return undefined;
+/**
+ * Reads `path` as the container would see it: symbolic links are resolved inside `rootfs` (an
+ * absolute target starts again at `rootfs`, `..` stops at it), never against the host, so an
+ * image cannot make the host read its own `/etc/passwd`. Answers undefined when the file does
+ * not exist, is not a regular file, or takes more than 40 links to reach.
+ */
+export async function readFileInRoot(rootfs: string, path: string): Promise<string | undefined> {
+  const resolved = await resolveInRoot(rootfs, path);
+  if (resolved === undefined) return undefined;
 
-  return readFile(file, 'utf8');
+  // Checked before opening: opening a FIFO would block. O_NOFOLLOW keeps the open itself from
+  // following a link, should one appear after the walk.
+  const stats = await lstat(resolved);
+  if (!stats.isFile()) return undefined;
+  const file = await open(resolved, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return (await file.stat()).isFile() ? await file.readFile('utf8') : undefined;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The host path of `path` inside `rootfs`, every link on the way resolved inside `rootfs`. */
+async function resolveInRoot(rootfs: string, path: string): Promise<string | undefined> {
+  let pending = path.split('/').filter(Boolean);
+  const current: string[] = [];
+  let links = 0;
+
+  while (pending.length > 0) {
+    const part = pending.shift() as string;
+    if (part === '.') continue;
+    if (part === '..') {
+      current.pop();
+      continue;
+    }
+
+    const candidate = join(rootfs, ...current, part);
+    const stats = await lstat(candidate).catch(() => undefined);
+    if (!stats) return undefined;
+    if (!stats.isSymbolicLink()) {
+      current.push(part);
+      continue;
+    }
+
+    if (++links > MAX_SYMLINKS) return undefined;
+    const target = await readlink(candidate);
+    if (target.startsWith('/')) current.length = 0;
+    pending = [...target.split('/').filter(Boolean), ...pending];
+  }
+  return join(rootfs, ...current);
 }

@@ -100,14 +100,30 @@ describe('BwrapDriver', () => {
     assert.deepEqual(exit, { exitCode: 3, signal: null });
   });
 
-  it('sets exactly the environment given, and bwrap adds PWD', async () => {
+  it('sets exactly the environment given, HOME from the image, and bwrap adds PWD', async () => {
     const { stdout } = await run(['env'], { env: { PATH: '/bin', GREETING: 'hello world' } });
 
     assert.deepEqual(stdout.trim().split('\n').sort(), [
       'GREETING=hello world',
+      'HOME=/root',
       'PATH=/bin',
       'PWD=/',
     ]);
+  });
+
+  it("sets HOME to the user's home directory, / without one, unless the task sets it", async () => {
+    const home = ['sh', '-c', 'echo "$HOME"'];
+    const homes = [
+      await run(home, { user: 'app' }),
+      await run(home, { user: '1000:50' }),
+      await run(home, { user: '1234' }),
+      await run(home, { user: 'app', env: { PATH: '/bin', HOME: '/srv' } }),
+    ];
+
+    assert.deepEqual(
+      homes.map((result) => result.stdout),
+      ['/home/app\n', '/home/app\n', '/\n', '/srv\n'],
+    );
   });
 
   it("keeps the environment out of the host's process list", async () => {

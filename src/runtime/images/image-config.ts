@@ -89,7 +89,7 @@ export interface ContainerProcess {
   /** `NAME=value` entries: the image's, then the overrides, one entry per name. */
   readonly env: readonly string[];
   readonly cwd: string;
-  /** Still to be resolved against the rootfs with `resolveUser`. */
+  /** Still to be resolved against the rootfs by `resolveUser` in `../container-user.ts`. */
   readonly user: string;
 }
 

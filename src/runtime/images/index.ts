@@ -3,7 +3,6 @@
  * filesystems, and the image config a container starts from.
  */
 export type { BasicCredentials, CredentialSource } from './auth.js';
-export { resolveUser, readFileInRoot, type ResolvedUser } from './container-user.js';
 export { ImagePullError, InvalidReferenceError, type PullFailure } from './errors.js';
 export {
   containerProcess,
