@@ -11,6 +11,10 @@ export interface ServerConfig {
   readonly lookupEventsRate: number;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** Where pulled images are cached; `<data-dir>/images` when absent. */
+  readonly imagesDir?: string;
+  /** Registries (`host` or `host:port`) pulled from over plain HTTP; loopback always is. */
+  readonly insecureRegistries: readonly string[];
   /** Root credentials fixed by the environment for scripts. */
   readonly fixedRoot: {
     readonly accountId?: string;
@@ -29,6 +33,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     logLevel: env.FEDGATE_LOG_LEVEL ?? 'info',
     lookupEventsRate: numberOr(env.FEDGATE_LOOKUP_EVENTS_RATE, 2),
     maxBodyBytes: numberOr(env.FEDGATE_MAX_BODY_BYTES, 10 * 1024 * 1024),
+    ...(env.FEDGATE_IMAGES_DIR ? { imagesDir: env.FEDGATE_IMAGES_DIR } : {}),
+    insecureRegistries: (env.FEDGATE_INSECURE_REGISTRY ?? '').split(',').filter(Boolean),
     fixedRoot: {
       accountId: env.FEDGATE_ACCOUNT_ID,
       accessKeyId: env.FEDGATE_ROOT_ACCESS_KEY_ID,

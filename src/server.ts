@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { pino, type Logger } from 'pino';
 import { deleteEventsBefore } from './audit/event-store.js';
@@ -17,6 +18,10 @@ import { RETENTION_MS } from './services/cloudtrail/event-history.js';
 import { ALL_SERVICES } from './services/coverage.js';
 import type { SharedState } from './services/service.js';
 import { allRegions } from './partitions.js';
+import { BwrapDriver } from './runtime/bwrap-driver.js';
+import type { ContainerDriver } from './runtime/driver.js';
+import { ImageStore } from './runtime/images/index.js';
+import { Reconciler } from './runtime/reconciler.js';
 import { GroupCommit } from './store/group-commit.js';
 import type { Database } from './store/schema.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -38,6 +43,8 @@ export interface ServerSeams {
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly logger?: Logger;
+  /** Runs task containers; bubblewrap on this host by default. */
+  readonly driver?: ContainerDriver;
 }
 
 const RETENTION_SWEEP_MS = 60 * 60 * 1000;
@@ -53,15 +60,18 @@ export async function startServer(
   const { db, box } = await openDataDir(config.dataDir, { backgroundCheckpoints: true });
   const bootstrapped = await bootstrap(db, box, config, clock, ids);
 
+  const commits = new GroupCommit(db);
+  const reconciler = createReconciler(config, seams, commits, logger);
   const buckets = new TokenBuckets(clock);
   const shared: SharedState = {
     takeToken: (bucket, rate, burst) => buckets.take(bucket, rate, burst),
     lookupEventsRate: config.lookupEventsRate,
+    tasks: reconciler,
   };
   const gateway = createGateway({
     services: ALL_SERVICES,
     directory: new IdentityDirectory(db, box),
-    commits: new GroupCommit(db),
+    commits,
     clock,
     ids,
     shared,
@@ -72,6 +82,7 @@ export async function startServer(
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void gateway(req, res));
   const port = await listen(server, config.host, config.port);
   const sweeper = startRetentionSweep(db, clock, logger);
+  reconciler.start();
   logger.info({ host: config.host, port, dataDir: config.dataDir }, 'fedgate listening');
 
   return {
@@ -82,9 +93,27 @@ export async function startServer(
     close: async () => {
       clearInterval(sweeper);
       await closeServer(server);
+      // Containers die with fedgate; their tasks are recorded STOPPED before the store closes.
+      await reconciler.close();
       await db.destroy();
     },
   };
+}
+
+/** The task reconciler with its container driver and image cache. */
+function createReconciler(
+  config: ServerConfig,
+  seams: ServerSeams,
+  commits: GroupCommit,
+  logger: Logger,
+): Reconciler {
+  const images = new ImageStore({
+    dir: config.imagesDir ?? join(config.dataDir, 'images'),
+    insecureRegistries: config.insecureRegistries,
+  });
+  const driver = seams.driver ?? new BwrapDriver({ logger });
+  const clock = seams.clock ?? systemClock;
+  return new Reconciler({ commits, driver, images, clock, logger, dataDir: config.dataDir });
 }
 
 /** Creates the first account (or the one the environment fixes) and its credentials file. */

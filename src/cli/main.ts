@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { configFromEnv } from '../config.js';
 import { registerAccountCommands } from './accounts.js';
 import { runServe } from './serve.js';
+import { registerTaskCommands } from './tasks.js';
 
 /** Runs the `fedgate` command line with `argv` (as in process.argv). */
 export async function main(argv: string[]): Promise<void> {
@@ -60,15 +61,31 @@ function buildProgram(): Command {
         .default(defaults.maxBodyBytes)
         .argParser(positive),
     )
+    .addOption(
+      new Option('--images-dir <dir>', 'image cache (default: <data-dir>/images)').env(
+        'FEDGATE_IMAGES_DIR',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--insecure-registry <host>',
+        'registry (host or host:port) to pull from over plain HTTP; repeatable',
+      )
+        .argParser(collect)
+        .default(defaults.insecureRegistries),
+    )
     .addHelpText(
       'after',
       '\nOn first start it creates an account and its root access key, prints them once and writes\n' +
         'an AWS credentials file (profile "fedgate") into the data directory.\n' +
         'FEDGATE_ACCOUNT_ID, FEDGATE_ROOT_ACCESS_KEY_ID and FEDGATE_ROOT_SECRET_ACCESS_KEY fix them.',
     )
-    .action(async (options: ServeOptions) => runServe({ ...defaults, ...options }));
+    .action(async ({ insecureRegistry, ...options }: ServeOptions) =>
+      runServe({ ...defaults, ...options, insecureRegistries: insecureRegistry }),
+    );
 
   registerAccountCommands(program, dataDirOption(defaults.dataDir));
+  registerTaskCommands(program, dataDirOption(defaults.dataDir));
   return program;
 }
 
@@ -80,6 +97,8 @@ interface ServeOptions {
   logLevel: string;
   lookupEventsRate: number;
   maxBodyBytes: number;
+  imagesDir?: string;
+  insecureRegistry: readonly string[];
 }
 
 /** The `--data-dir` option every command shares. */
@@ -102,4 +121,9 @@ function positive(text: string): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new InvalidArgumentError('expected a positive number.');
   return value;
+}
+
+/** Collects a repeatable option's values, after those of FEDGATE_INSECURE_REGISTRY. */
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
 }

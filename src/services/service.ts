@@ -35,6 +35,13 @@ export interface SharedState {
   takeToken(bucket: string, ratePerSecond: number, burst: number): boolean;
   /** Requests per second for LookupEvents per account and region (AWS: 2). */
   readonly lookupEventsRate: number;
+  /** The task reconciler, when the server runs tasks: told when a call changed a task. */
+  readonly tasks?: TaskNudge;
+}
+
+/** Wakes the task reconciler; it reads the change once the call's transaction has committed. */
+export interface TaskNudge {
+  nudge(): void;
 }
 
 /** One operation: a plain async function from input to output. */

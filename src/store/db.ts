@@ -12,6 +12,7 @@ import {
 import * as initial from './migrations/0001-initial.js';
 import * as clustersAndTags from './migrations/0002-clusters-and-tags.js';
 import * as taskDefinitions from './migrations/0003-task-definitions.js';
+import * as tasks from './migrations/0004-tasks.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-clusters-and-tags': clustersAndTags,
   '0003-task-definitions': taskDefinitions,
+  '0004-tasks': tasks,
 };
 
 /**

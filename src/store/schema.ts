@@ -16,6 +16,7 @@ export interface Database {
   tags: TagsTable;
   task_definition_families: TaskDefinitionFamiliesTable;
   task_definitions: TaskDefinitionsTable;
+  tasks: TasksTable;
 }
 
 export interface AccountsTable {
@@ -122,4 +123,27 @@ export interface TaskDefinitionsTable {
   deregistered_at: number | null;
   /** The registered TaskDefinition as JSON, without its status and times (the columns hold them). */
   definition: string;
+}
+
+export interface TasksTable {
+  /** The 32-hex-digit task id, unique across accounts (it is random). */
+  task_id: string;
+  account_id: string;
+  region: string;
+  cluster_arn: string;
+  task_arn: string;
+  family: string;
+  started_by: string | null;
+  launch_type: string;
+  desired_status: 'RUNNING' | 'STOPPED';
+  last_status: string;
+  /** 1 when the task was launched with fargateFIPSMode enabled; fixed for the task's life. */
+  fips: number;
+  created_at: number;
+  /** The Task as ECS answers it, as JSON (timestamps as ISO-8601 text). */
+  task: string;
+  /** The TaskDefinition it was launched from, as JSON. */
+  definition: string;
+  /** Host pids of the containers' sandboxes by container name, as JSON (for `nsenter`). */
+  pids: string;
 }

@@ -6,6 +6,7 @@ import type {
 } from '../../model/generated/ecs.js';
 import type { Db } from '../../store/db.js';
 import type { ClustersTable } from '../../store/schema.js';
+import { countTasks } from './tasks-store.js';
 
 /** Where clusters live: one account in one region (ECS clusters are regional). */
 export interface ClusterScope {
@@ -83,13 +84,11 @@ export async function listActiveClusterNames(
  * come from it.
  */
 export async function activeTaskCount(
-  _db: Db,
-  _clusterArn: string,
-  _state?: 'RUNNING' | 'PENDING',
+  db: Db,
+  clusterArn: string,
+  state?: 'RUNNING' | 'PENDING',
 ): Promise<number> {
-  // TODO: count the cluster's tasks, because DeleteCluster and the task counts depend on them;
-  // remove when the tasks table exists and RunTask writes to it.
-  return 0;
+  return countTasks(db, clusterArn, state);
 }
 
 function fromRow(row: ClustersTable): ClusterRecord {

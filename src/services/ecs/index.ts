@@ -26,6 +26,7 @@ import {
   registerTaskDefinition,
 } from './task-definitions.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
+import { describeTasks, listTasks, runTask, stopTask } from './tasks.js';
 
 /** Every ECS operation of the model; the compiler rejects a missing one. */
 const operations: OperationTable<EcsOperations> = {
@@ -61,7 +62,7 @@ const operations: OperationTable<EcsOperations> = {
   DescribeServices: notBuilt,
   DescribeTaskDefinition: describeTaskDefinition,
   DescribeTaskSets: notBuilt,
-  DescribeTasks: notBuilt,
+  DescribeTasks: describeTasks,
   DiscoverPollEndpoint: notBuilt,
   ExecuteCommand: notBuilt,
   GetTaskProtection: notBuilt,
@@ -78,7 +79,7 @@ const operations: OperationTable<EcsOperations> = {
   ListTagsForResource: listTagsForResource,
   ListTaskDefinitionFamilies: listTaskDefinitionFamilies,
   ListTaskDefinitions: listTaskDefinitions,
-  ListTasks: notBuilt,
+  ListTasks: listTasks,
   PutAccountSetting: putAccountSetting,
   PutAccountSettingDefault: putAccountSettingDefault,
   PutAttributes: notBuilt,
@@ -86,10 +87,10 @@ const operations: OperationTable<EcsOperations> = {
   RegisterContainerInstance: notBuilt,
   RegisterDaemonTaskDefinition: notBuilt,
   RegisterTaskDefinition: registerTaskDefinition,
-  RunTask: notBuilt,
+  RunTask: runTask,
   StartTask: notBuilt,
   StopServiceDeployment: notBuilt,
-  StopTask: notBuilt,
+  StopTask: stopTask,
   SubmitAttachmentStateChanges: notBuilt,
   SubmitContainerStateChange: notBuilt,
   SubmitTaskStateChange: notBuilt,

@@ -18,6 +18,7 @@ import {
   LimitExceededException,
 } from './errors.js';
 import { deleteTags, readTags, writeTags } from './tags-store.js';
+import { readTask } from './tasks-store.js';
 
 /** AWS's limit of user tags on one resource. */
 export const MAX_TAGS = 50;
@@ -116,7 +117,22 @@ interface Taggable {
 /** The resource types fedgate tags, by the type part of their ARN. */
 const TAGGABLE: Readonly<Record<string, Taggable>> = {
   cluster: { notFound: () => new ClusterNotFoundException(), find: findTaggableCluster },
+  task: { notFound: taskNotFound, find: findTaggableTask },
 };
+
+function taskNotFound(): AwsError {
+  return new InvalidParameterException('The specified task was not found.');
+}
+
+/** A task of the caller's, by its ARN (long or short format); stopped tasks keep their tags. */
+async function findTaggableTask(ctx: OperationContext, arn: EcsArn): Promise<string> {
+  const id = arn.resourceId.split('/').at(-1) ?? '';
+  const task = await readTask(ctx.db, { accountId: arn.accountId, region: arn.region }, id);
+  if (!task?.task.taskArn) throw taskNotFound();
+
+  ctx.resources.push({ type: 'AWS::ECS::Task', name: task.task.taskArn, arn: task.task.taskArn });
+  return task.task.taskArn;
+}
 
 /**
  * The ARN of a resource the caller may tag. An ARN of another account, region or partition
