@@ -15,6 +15,8 @@ export interface ServerConfig {
   readonly imagesDir?: string;
   /** Registries (`host` or `host:port`) pulled from over plain HTTP; loopback always is. */
   readonly insecureRegistries: readonly string[];
+  /** A Docker-style config.json with registry credentials for image pulls. */
+  readonly registryAuthFile?: string;
   /** Root credentials fixed by the environment for scripts. */
   readonly fixedRoot: {
     readonly accountId?: string;
@@ -35,6 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxBodyBytes: numberOr(env.FEDGATE_MAX_BODY_BYTES, 10 * 1024 * 1024),
     ...(env.FEDGATE_IMAGES_DIR ? { imagesDir: env.FEDGATE_IMAGES_DIR } : {}),
     insecureRegistries: (env.FEDGATE_INSECURE_REGISTRY ?? '').split(',').filter(Boolean),
+    ...(env.FEDGATE_REGISTRY_AUTH_FILE ? { registryAuthFile: env.FEDGATE_REGISTRY_AUTH_FILE } : {}),
     fixedRoot: {
       accountId: env.FEDGATE_ACCOUNT_ID,
       accessKeyId: env.FEDGATE_ROOT_ACCESS_KEY_ID,

@@ -20,6 +20,7 @@ import type { SharedState } from './services/service.js';
 import { allRegions } from './partitions.js';
 import { BwrapDriver } from './runtime/bwrap-driver.js';
 import type { ContainerDriver } from './runtime/driver.js';
+import { readRegistryAuthFile } from './runtime/images/auth-file.js';
 import { ImageStore } from './runtime/images/index.js';
 import { Reconciler } from './runtime/reconciler.js';
 import { GroupCommit } from './store/group-commit.js';
@@ -110,6 +111,9 @@ function createReconciler(
   const images = new ImageStore({
     dir: config.imagesDir ?? join(config.dataDir, 'images'),
     insecureRegistries: config.insecureRegistries,
+    ...(config.registryAuthFile
+      ? { credentials: readRegistryAuthFile(config.registryAuthFile) }
+      : {}),
   });
   const driver = seams.driver ?? new BwrapDriver({ logger });
   const clock = seams.clock ?? systemClock;

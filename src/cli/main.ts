@@ -74,14 +74,25 @@ function buildProgram(): Command {
         .argParser(collect)
         .default(defaults.insecureRegistries),
     )
+    .addOption(
+      new Option(
+        '--registry-auth <file>',
+        'Docker-style config.json with registry credentials (as written by docker/skopeo login)',
+      ).env('FEDGATE_REGISTRY_AUTH_FILE'),
+    )
     .addHelpText(
       'after',
       '\nOn first start it creates an account and its root access key, prints them once and writes\n' +
         'an AWS credentials file (profile "fedgate") into the data directory.\n' +
         'FEDGATE_ACCOUNT_ID, FEDGATE_ROOT_ACCESS_KEY_ID and FEDGATE_ROOT_SECRET_ACCESS_KEY fix them.',
     )
-    .action(async ({ insecureRegistry, ...options }: ServeOptions) =>
-      runServe({ ...defaults, ...options, insecureRegistries: insecureRegistry }),
+    .action(async ({ insecureRegistry, registryAuth, ...options }: ServeOptions) =>
+      runServe({
+        ...defaults,
+        ...options,
+        insecureRegistries: insecureRegistry,
+        ...(registryAuth ? { registryAuthFile: registryAuth } : {}),
+      }),
     );
 
   registerAccountCommands(program, dataDirOption(defaults.dataDir));
@@ -99,6 +110,7 @@ interface ServeOptions {
   maxBodyBytes: number;
   imagesDir?: string;
   insecureRegistry: readonly string[];
+  registryAuth?: string;
 }
 
 /** The `--data-dir` option every command shares. */
