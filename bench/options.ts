@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { LoadSettings } from './load.js';
+import type { TaskPlan } from './tasks.js';
 
 /** What `npm run bench -- …` was told. */
 export interface BenchOptions {
@@ -13,6 +14,9 @@ export interface BenchOptions {
   readonly quick: boolean;
   /** Profile fedgate: a V8 CPU profile is written to bench/results/ when it stops. */
   readonly cpuProf: boolean;
+  /** The task-start scenario (`--no-tasks` skips it). */
+  readonly tasks: boolean;
+  readonly taskPlan: TaskPlan;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -25,6 +29,8 @@ const USAGE = `usage: npm run bench -- [options]
   --reseed           seed again even when bench/results/.cache has the events
   --skip-build       do not run npm run build first
   --quick            smoke run: short scenarios, fewer lookups
+  --no-tasks         skip the task-start scenario (RunTask → RUNNING, tasks started per second;
+                     5 uncached, 50 cached, 5 × count 10; --quick: 2, 10, 2 × count 10)
   --cpu-prof         write a V8 CPU profile of fedgate to bench/results/cpu-prof-<date>/
   --help             this text`;
 
@@ -43,6 +49,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       'skip-build': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      tasks: { type: 'boolean', default: true },
+      // Spelled out rather than parseArgs' allowNegative, which Node 20 before 20.16 lacks.
+      'no-tasks': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -65,6 +74,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     build: !values['skip-build'],
     quick,
     cpuProf: values['cpu-prof'],
+    tasks: values.tasks && !values['no-tasks'],
+    taskPlan: quick
+      ? { uncached: 2, cached: 10, batches: 2 }
+      : { uncached: 5, cached: 50, batches: 5 },
   };
 }
 

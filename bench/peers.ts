@@ -28,6 +28,8 @@ export interface FedgateSetup {
   readonly credentials: Credentials;
   /** When set, fedgate writes a V8 CPU profile into this directory when it stops. */
   readonly cpuProfileDir?: string;
+  /** fedgate's image cache (`--images-dir`); its default is `<data-dir>/images`. */
+  readonly imagesDir?: string;
 }
 
 const HOST = '127.0.0.1';
@@ -45,6 +47,7 @@ export async function startFedgate(setup: FedgateSetup): Promise<Peer> {
     : [];
   const args = [...profile, bin, 'serve', '--port', String(port), '--data-dir', setup.dataDir];
   args.push('--log-level', 'silent', '--lookup-events-rate', '100000');
+  if (setup.imagesDir) args.push('--images-dir', setup.imagesDir);
   const env = {
     ...process.env,
     FEDGATE_ACCOUNT_ID: setup.accountId,

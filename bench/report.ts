@@ -4,6 +4,7 @@ import type { LoadSettings } from './load.js';
 import type { LookupResult } from './lookups.js';
 import type { MachineInfo } from './machine.js';
 import type { Peer } from './peers.js';
+import type { TaskResult } from './tasks.js';
 import type { Measured, ThroughputRow } from './throughput.js';
 
 /** Everything one run measured, as written to the JSON file. */
@@ -16,6 +17,8 @@ export interface BenchResult {
   readonly lookups: readonly LookupResult[];
   /** The HTTP status moto answers LookupEvents with. */
   readonly motoLookupStatus: number;
+  /** The task-start scenario; absent with --no-tasks. */
+  readonly tasks?: TaskResult;
   readonly totalSeconds: number;
 }
 
@@ -34,7 +37,7 @@ export interface StoreFacts {
 
 const PEERS: readonly Peer['name'][] = ['fedgate', 'moto', 'bare'];
 /** The goals fedgate is measured against. */
-const GOALS = { motoRatio: 10, bareShare: 0.4, lookupP99Ms: 25 };
+const GOALS = { motoRatio: 10, bareShare: 0.4, lookupP99Ms: 25, cachedStartP50Ms: 150 };
 
 /**
  * Writes `<date>.md` and `<date>.json` into `dir` (`<date>-quick.*` for a
@@ -62,6 +65,7 @@ export function renderReport(result: BenchResult): string {
     '',
     ...lookupTable(result),
     '',
+    ...(result.tasks ? [...taskTable(result.tasks), ''] : []),
     ...goalTable(result),
     '',
   ].join('\n');
@@ -145,6 +149,36 @@ function lookupTable(result: BenchResult): string[] {
   return lines;
 }
 
+function taskTable(tasks: TaskResult): string[] {
+  const { plan, uncached, cached, startRate, moto } = tasks;
+  const pair = (l: { p50: number; p99: number }) => `${ms(l.p50)} / ${ms(l.p99)}`;
+  const motoRunning = moto.toRunning
+    ? `${pair(moto.toRunning)} (${moto.toRunning.count} of ${moto.runTask.count} reported RUNNING)`
+    : 'never reported RUNNING';
+  return [
+    '## Task start (fedgate RunTask → RUNNING)',
+    '',
+    `A fedgate of its own (fresh data dir, \`--images-dir\` inside it) pulling from Debian's \`docker-registry\` on loopback; Fargate task definition (awsvpc, 256 CPU units, 512 MiB) with one busybox container running \`sleep 30\`. Latency runs from sending RunTask to the first DescribeTasks answer (polled every 5 ms) saying RUNNING. Uncached: each task's image is freshly pushed with a file of its own in its layer, so manifest, config and layer all miss fedgate's cache (one fedgate, ${plan.uncached} images). Cached: ${plan.cached} sequential tasks after one untimed task pulled the image. Every timed task is stopped (StopTask) and waited for until STOPPED before the next. Start rate: ${plan.batches} RunTask calls with count 10 back to back, timed until all ${plan.batches * 10} are RUNNING, then stopped.`,
+    '',
+    '| Measure | Peer | p50 / p99 (ms) | max (ms) | samples |',
+    '| --- | --- | ---: | ---: | ---: |',
+    `| RunTask → RUNNING, image uncached | fedgate | ${pair(uncached)} | ${ms(uncached.max)} | ${uncached.count} |`,
+    `| RunTask → RUNNING, image cached | fedgate | ${pair(cached)} | ${ms(cached.max)} | ${cached.count} |`,
+    `| Tasks started per second | fedgate | ${startRate.perSecond.toFixed(1)}/s (${startRate.tasks} tasks RUNNING in ${startRate.seconds.toFixed(2)} s) | | ${startRate.tasks} |`,
+    `| RunTask request latency | moto | ${pair(moto.runTask)} | ${ms(moto.runTask.max)} | ${moto.runTask.count} |`,
+    `| RunTask → DescribeTasks says RUNNING | moto | ${motoRunning} | | ${moto.runTask.count} |`,
+    '| Starts a container | moto | no: it records the task and runs nothing | | |',
+    '',
+    `moto gets the same RegisterTaskDefinition and RunTask (after a CreateCluster \`default\`, which moto, unlike ECS, does not create on its own; and with container-level \`memory: 512\` added, without which moto's RunTask fails with HTTP 500; the awsvpc subnet is one of moto's own default subnets, from EC2 DescribeSubnets, with \`securityGroups: []\`, because moto creates an ENI per task and refuses an unknown subnet), ${moto.runTask.count} tasks, each stopped after it is looked at. moto's RunTask answers say lastStatus ${moto.runTaskStatuses.join(', ')} at once although nothing runs; DescribeTasks (up to 20 polls 5 ms apart per task) then moves the first task through ${moto.describeSequence.join(' → ')}.`,
+  ];
+}
+
+function taskGoal(tasks: TaskResult): string {
+  const name = `cached RunTask → RUNNING p50 < ${GOALS.cachedStartP50Ms} ms`;
+  const show = (v: number) => `${ms(v)} ms`;
+  return goal(name, tasks.cached.p50, show, (v) => v < GOALS.cachedStartP50Ms);
+}
+
 function motoLookup(status: number): string {
   return status === 200 ? 'answers 200' : `fails (HTTP ${status})`;
 }
@@ -157,6 +191,7 @@ function goalTable(result: BenchResult): string[] {
     '| --- | --- | --- |',
     ...result.throughput.flatMap(throughputGoals),
     ...result.lookups.map(lookupGoal),
+    ...(result.tasks ? [taskGoal(result.tasks)] : []),
   ];
 }
 

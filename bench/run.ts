@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: fedgate against moto and a bare Node.js server under the
- * same load, then LookupEvents latency over a seeded million-event history.
+ * same load, then LookupEvents latency over a seeded million-event history,
+ * then task start (RunTask → RUNNING) on a fedgate of its own beside moto's RunTask.
  * Progress goes to stderr; the Markdown report to stdout and bench/results/.
  */
 import { execFileSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import { writeReport, type BenchResult } from './report.js';
 import { removeStaleCopies, seededStore, workingCopy } from './seed-cache.js';
 import type { SeedMeta, SeededStore } from './seed-cache.js';
 import type { Credentials } from './sign.js';
+import { measureTasks } from './tasks.js';
 import { measureOperation, type ThroughputRow } from './throughput.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -57,6 +59,15 @@ async function main(): Promise<void> {
   const cpuProfileDir = options.cpuProf ? join(RESULTS_DIR, `cpu-prof-${today()}`) : undefined;
   const { peers, fedgateStartSeconds } = await startPeers(dataDir, credentials, cpuProfileDir);
   const measured = await measureAll(peers, credentials, options, store.meta);
+  const tasks = options.tasks
+    ? await measureTasks({
+        root: ROOT,
+        accountId: ACCOUNT_ID,
+        credentials,
+        moto: peers.moto,
+        plan: options.taskPlan,
+      })
+    : undefined;
   await Promise.all(Object.values(peers).map((peer) => peer.stop()));
   closeConnections();
   if (cpuProfileDir) process.stderr.write(`bench: fedgate CPU profile in ${cpuProfileDir}\n`);
@@ -67,6 +78,7 @@ async function main(): Promise<void> {
     settings: { ...options.load, lookups: options.lookups, quick: options.quick },
     store: storeFacts(store, fedgateStartSeconds),
     ...measured,
+    ...(tasks ? { tasks } : {}),
     totalSeconds: (performance.now() - started) / 1000,
   };
   process.stdout.write(writeReport(result, RESULTS_DIR));
