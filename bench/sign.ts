@@ -23,17 +23,27 @@ export interface Target {
 }
 
 /** Signs `operation` for `target` with SigV4, as the AWS SDK would. */
-export async function signOperation(
+export function signOperation(
   operation: Operation,
   target: Target,
   credentials: Credentials,
 ): Promise<SignedRequest> {
-  const signer = new SignatureV4({
-    service: operation.service,
-    region: REGION,
-    credentials,
-    sha256: Sha256,
-  });
+  const headers = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': operation.target,
+  };
+  return signPost(target, credentials, operation.service, headers, operation.body);
+}
+
+/** Signs a POST of `body` to `/` for `service`, with `headers` besides host and length. */
+export async function signPost(
+  target: Target,
+  credentials: Credentials,
+  service: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<SignedRequest> {
+  const signer = new SignatureV4({ service, region: REGION, credentials, sha256: Sha256 });
   const signed = await signer.sign({
     method: 'POST',
     protocol: 'http:',
@@ -42,12 +52,11 @@ export async function signOperation(
     path: '/',
     query: {},
     headers: {
+      ...headers,
       host: `${target.hostname}:${target.port}`,
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': operation.target,
-      'content-length': String(Buffer.byteLength(operation.body)),
+      'content-length': String(Buffer.byteLength(body)),
     },
-    body: operation.body,
+    body,
   });
-  return { method: 'POST', path: '/', headers: { ...signed.headers }, body: operation.body };
+  return { method: 'POST', path: '/', headers: { ...signed.headers }, body };
 }

@@ -20,10 +20,8 @@ import {
 import { onCleanup } from './children.js';
 import { send } from './http-client.js';
 import { startFedgate, type Peer } from './peers.js';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { REGION } from './operations.js';
-import { signOperation, type Credentials, type Target } from './sign.js';
+import { signOperation, signPost, type Credentials, type Target } from './sign.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 /** How many samples each part takes. */
@@ -175,23 +173,9 @@ function caller(target: Target, credentials: Credentials): Call {
 
 /** A signed EC2 query-protocol caller (moto's subnets); answers the XML. */
 function ec2Caller(target: Target, credentials: Credentials): (query: string) => Promise<string> {
-  const signer = new SignatureV4({ service: 'ec2', region: REGION, credentials, sha256: Sha256 });
+  const headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
   return async (body) => {
-    const signed = await signer.sign({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: target.hostname,
-      port: target.port,
-      path: '/',
-      query: {},
-      headers: {
-        host: `${target.hostname}:${target.port}`,
-        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-        'content-length': String(Buffer.byteLength(body)),
-      },
-      body,
-    });
-    const request = { method: 'POST' as const, path: '/', headers: { ...signed.headers }, body };
+    const request = await signPost(target, credentials, 'ec2', headers, body);
     const answer = await send(target, request);
     if (answer.status !== 200) throw new Error(`EC2 ${body} answered ${answer.status}`);
     return answer.body;

@@ -13,6 +13,8 @@ import {
 import type { SecretBox } from './auth/secret-box.js';
 import type { ServerConfig } from './config.js';
 import { openDataDir, writeCredentialFiles } from './data-dir.js';
+import { attachDataChannel } from './exec/data-channel-server.js';
+import { ExecSessions } from './exec/sessions.js';
 import { createGateway } from './gateway/http-server.js';
 import { RETENTION_MS } from './services/cloudtrail/event-history.js';
 import { ALL_SERVICES } from './services/coverage.js';
@@ -64,10 +66,12 @@ export async function startServer(
   const commits = new GroupCommit(db);
   const reconciler = createReconciler(config, seams, commits, logger);
   const buckets = new TokenBuckets(clock);
+  const sessions = new ExecSessions(clock);
   const shared: SharedState = {
     takeToken: (bucket, rate, burst) => buckets.take(bucket, rate, burst),
     lookupEventsRate: config.lookupEventsRate,
     tasks: reconciler,
+    sessions,
   };
   const gateway = createGateway({
     services: ALL_SERVICES,
@@ -81,6 +85,8 @@ export async function startServer(
   });
 
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void gateway(req, res));
+  // ECS Exec's data channel shares the API's port, as its streamUrl names the API's host.
+  const endSessions = attachDataChannel(server, { sessions, commits, clock, logger });
   const port = await listen(server, config.host, config.port);
   const sweeper = startRetentionSweep(db, clock, logger);
   reconciler.start();
@@ -93,6 +99,7 @@ export async function startServer(
     bootstrapped,
     close: async () => {
       clearInterval(sweeper);
+      endSessions();
       await closeServer(server);
       // Containers die with fedgate; their tasks are recorded STOPPED before the store closes.
       await reconciler.close();

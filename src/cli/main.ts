@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { configFromEnv } from '../config.js';
 import { registerAccountCommands } from './accounts.js';
 import { runServe } from './serve.js';
+import { registerSessionCommands } from './sessions.js';
 import { registerTaskCommands } from './tasks.js';
 
 /** Runs the `fedgate` command line with `argv` (as in process.argv). */
@@ -97,6 +98,7 @@ function buildProgram(): Command {
 
   registerAccountCommands(program, dataDirOption(defaults.dataDir));
   registerTaskCommands(program, dataDirOption(defaults.dataDir));
+  registerSessionCommands(program, dataDirOption(defaults.dataDir));
   return program;
 }
 

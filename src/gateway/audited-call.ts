@@ -2,6 +2,7 @@ import { insertEvent } from '../audit/event-store.js';
 import { buildRecord, lookupUsername, type CallFacts, type TlsDetails } from '../audit/record.js';
 import type { Principal } from '../auth/principal.js';
 import type { Region } from '../partitions.js';
+import { findOperation } from '../model/service-model.js';
 import { NotImplemented } from '../protocol/common-errors.js';
 import { AwsError, InternalFailure } from '../protocol/errors.js';
 import type { Protocol, ProtocolRequest } from '../protocol/protocol.js';
@@ -40,6 +41,8 @@ export interface AuthenticatedCall {
   readonly sourceIp: string;
   readonly userAgent: string;
   readonly tls?: TlsDetails;
+  /** The Host header, for operations that answer URLs back to the caller. */
+  readonly host?: string;
 }
 
 /** What an operation answered. */
@@ -85,7 +88,8 @@ function prepare(call: AuthenticatedCall): {
 
     const raw = call.protocol.rawInput(call.request);
     const decoded = call.protocol.decodeInput(call.service.model, call.operation, raw);
-    parameters = recordMembers(call.service, decoded.value);
+    const operation = findOperation(call.service.model, call.operation);
+    parameters = recordMembers(call.service, decoded.value, operation?.input?.shape);
     if (decoded.violations.length > 0) {
       throw call.service.validationError(call.operation, decoded.violations);
     }
@@ -129,6 +133,7 @@ function operationContext(
     ids: deps.ids,
     resources,
     shared: deps.shared,
+    ...(call.host === undefined ? {} : { host: call.host }),
   };
 }
 
@@ -153,7 +158,7 @@ async function recordCall(db: Db, deps: CallDeps, call: AuthenticatedCall, resul
     userAgent: call.userAgent,
     readOnly: isReadOnly(call.operation),
     requestParameters: result.parameters,
-    responseElements: result.error ? null : recordMembers(call.service, result.output),
+    responseElements: result.error ? null : responseElements(call, result.output),
     error: result.error ? { code: result.error.code, message: result.error.message } : undefined,
     resources: result.resources,
     tls: call.tls,
@@ -172,4 +177,9 @@ async function recordCall(db: Db, deps: CallDeps, call: AuthenticatedCall, resul
     resources: facts.resources,
     record: JSON.stringify(buildRecord(facts)),
   });
+}
+
+function responseElements(call: AuthenticatedCall, output: unknown) {
+  const operation = findOperation(call.service.model, call.operation);
+  return recordMembers(call.service, output, operation?.output?.shape);
 }

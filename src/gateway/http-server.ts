@@ -107,6 +107,7 @@ async function answer(
       requestId,
       sourceIp: sourceIp(req),
       userAgent: headerText(req.headers['user-agent']),
+      ...(req.headers.host === undefined ? {} : { host: req.headers.host }),
     });
     if ('error' in result) return failure(protocol, result.error, requestId, outcome, deps.logger);
     return protocol.encodeOutput(service.model, operation, result.output, requestId);

@@ -170,14 +170,19 @@ export function enterCommand(
   argv: readonly string[],
   options: EnterOptions = {},
 ): ChildProcess {
-  const nsenter = options.nsenter ?? findExecutable('nsenter');
-  if (!nsenter) throw new HostPackageMissingError('nsenter', HOST_PROGRAMS.nsenter);
-
-  const args = ['--target', String(pid), '--all', ...credentialArgs(pid), '--wd', '--', ...argv];
+  const [nsenter = '', ...args] = enterArgv(pid, argv, options.nsenter);
   return spawn(nsenter, args, {
     env: { ...(options.env ?? { PATH: DEFAULT_PATH }) },
     stdio: options.stdio ?? 'pipe',
   });
+}
+
+/** The nsenter command line `enterCommand` runs, for callers that wrap it (ECS Exec's pty). */
+export function enterArgv(pid: number, argv: readonly string[], nsenterPath?: string): string[] {
+  const nsenter = nsenterPath ?? findExecutable('nsenter');
+  if (!nsenter) throw new HostPackageMissingError('nsenter', HOST_PROGRAMS.nsenter);
+
+  return [nsenter, '--target', String(pid), '--all', ...credentialArgs(pid), '--wd', '--', ...argv];
 }
 
 /**

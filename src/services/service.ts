@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.js';
+import type { ExecSessions } from '../exec/sessions.js';
 import type { ServiceModel } from '../model/service-model.js';
 import type { Violation } from '../model/validate.js';
 import type { Region } from '../partitions.js';
@@ -27,6 +28,11 @@ export interface OperationContext {
   readonly resources: EventResource[];
   /** Services shared by every call (quotas, settings of the server). */
   readonly shared: SharedState;
+  /**
+   * The request's Host header: ECS Exec answers a data-channel URL on the host the caller
+   * reached fedgate by, since fedgate has no ssmmessages host name of its own.
+   */
+  readonly host?: string;
 }
 
 /** Process-wide state operations share, created once per server. */
@@ -37,6 +43,8 @@ export interface SharedState {
   readonly lookupEventsRate: number;
   /** The task reconciler, when the server runs tasks: told when a call changed a task. */
   readonly tasks?: TaskNudge;
+  /** ECS Exec sessions, when the server serves the data channel: ExecuteCommand issues them. */
+  readonly sessions?: ExecSessions;
 }
 
 /** Wakes the task reconciler; it reads the change once the call's transaction has committed. */

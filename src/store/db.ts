@@ -13,6 +13,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as clustersAndTags from './migrations/0002-clusters-and-tags.js';
 import * as taskDefinitions from './migrations/0003-task-definitions.js';
 import * as tasks from './migrations/0004-tasks.js';
+import * as execSessions from './migrations/0005-exec-sessions.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-clusters-and-tags': clustersAndTags,
   '0003-task-definitions': taskDefinitions,
   '0004-tasks': tasks,
+  '0005-exec-sessions': execSessions,
 };
 
 /**

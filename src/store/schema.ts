@@ -17,6 +17,7 @@ export interface Database {
   task_definition_families: TaskDefinitionFamiliesTable;
   task_definitions: TaskDefinitionsTable;
   tasks: TasksTable;
+  exec_sessions: ExecSessionsTable;
 }
 
 export interface AccountsTable {
@@ -146,4 +147,17 @@ export interface TasksTable {
   definition: string;
   /** Host pids of the containers' sandboxes by container name, as JSON (for `nsenter`). */
   pids: string;
+}
+
+/** One ECS Exec session; no command text or keystrokes are kept. */
+export interface ExecSessionsTable {
+  session_id: string;
+  account_id: string;
+  region: string;
+  task_arn: string;
+  container_name: string;
+  /** Epoch ms when the data channel's token was redeemed. */
+  started_at: number;
+  /** Epoch ms when the session ended; null while it is open (or if fedgate died first). */
+  ended_at: number | null;
 }

@@ -55,3 +55,10 @@ export class PlatformTaskDefinitionIncompatibilityException extends AwsError {
     super('PlatformTaskDefinitionIncompatibilityException', message, 400);
   }
 }
+
+/** ECS Exec: the task's execute-command agent (here: its container process) cannot be reached. */
+export class TargetNotConnectedException extends AwsError {
+  constructor(message = 'The execute command failed due to an internal error. Try again later.') {
+    super('TargetNotConnectedException', message, 400);
+  }
+}

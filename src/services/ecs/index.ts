@@ -17,6 +17,7 @@ import {
   updateClusterSettings,
 } from './clusters.js';
 import { InvalidParameterException } from './errors.js';
+import { executeCommand } from './execute-command.js';
 import {
   deleteTaskDefinitions,
   deregisterTaskDefinition,
@@ -64,7 +65,7 @@ const operations: OperationTable<EcsOperations> = {
   DescribeTaskSets: notBuilt,
   DescribeTasks: describeTasks,
   DiscoverPollEndpoint: notBuilt,
-  ExecuteCommand: notBuilt,
+  ExecuteCommand: executeCommand,
   GetTaskProtection: notBuilt,
   ListAccountSettings: listAccountSettings,
   ListAttributes: notBuilt,

@@ -168,7 +168,7 @@ export async function listTasks(
  * The task a reference names in `cluster`: a task id, or a task ARN (long or short format) of
  * the caller's account and region. Anything else names no task.
  */
-async function findTask(
+export async function findTask(
   ctx: OperationContext,
   cluster: ClusterRecord,
   reference: string,
@@ -201,7 +201,7 @@ function isId(value: unknown): value is string {
 }
 
 /** Names a task in the call's CloudTrail record, once. */
-function noteTask(ctx: OperationContext, arn: string): void {
+export function noteTask(ctx: OperationContext, arn: string): void {
   if (ctx.resources.some((resource) => resource.arn === arn)) return;
   ctx.resources.push({ type: 'AWS::ECS::Task', name: arn, arn });
 }

@@ -1,0 +1,3 @@
+import { main } from '../../src/cli/session-manager-plugin.js';
+
+await main(process.argv);
