@@ -1,6 +1,8 @@
 import { getFips } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command, Option } from 'commander';
 import { openDataDir } from '../data-dir.js';
 import { BwrapDriver } from '../runtime/bwrap-driver.js';
@@ -61,6 +63,21 @@ async function containerNames(dataDir: string, id: string): Promise<string[]> {
 }
 
 /**
+ * Where `aws ecs execute-command` will find a session-manager-plugin: it runs the first one on
+ * PATH. fedgate's own is in this package's `node_modules/.bin` after `npm ci`.
+ */
+function pluginLine(): string {
+  const found = (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir, 'session-manager-plugin'))
+    .find((candidate) => existsSync(candidate));
+  if (found) return `session-manager-plugin (for ECS Exec): ${found}`;
+
+  const bundled = fileURLToPath(new URL('../../node_modules/.bin', import.meta.url));
+  return `session-manager-plugin (for ECS Exec): not on PATH; run: export PATH=${bundled}:$PATH`;
+}
+
+/**
  * Reports what the container driver found. Node's OpenSSL FIPS status is shown as reported:
  * a FIPS provider being loaded is not a FIPS 140 validation of this host.
  */
@@ -81,6 +98,7 @@ async function doctor(): Promise<void> {
   if (support.missing.length > 0) {
     lines.push(`install: apt-get install -y ${support.missing.join(' ')}`);
   }
+  lines.push(pluginLine());
   process.stdout.write(`${lines.join('\n')}\n`);
   if (!support.supported) process.exitCode = 1;
 }
