@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ECSClient, PutAccountSettingDefaultCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { awsCli } from '../support/aws-cli.js';
@@ -10,27 +7,10 @@ import { ecsClient } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/fedgate.js';
 import { fedgateCli } from '../support/fedgate-cli.js';
 import { pushBusyboxImage, startRegistry, type TestRegistry } from '../support/registry.js';
+import { pluginDir } from '../support/plugin-path.js';
 import { runContainer, waitForStatus } from '../support/tasks.js';
 
 const REGION = 'us-gov-west-1';
-const PLUGIN_ENTRY = fileURLToPath(new URL('../support/plugin-entry.ts', import.meta.url));
-
-/**
- * A directory holding `session-manager-plugin`: the AWS CLI runs the plugin by name from PATH,
- * and this one is fedgate's, run from source.
- */
-function pluginDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fedgate-plugin-'));
-  const script = [
-    '#!/bin/sh',
-    `exec '${process.execPath}' --import '${import.meta.resolve('tsx')}' '${PLUGIN_ENTRY}' "$@"`,
-    '',
-  ].join('\n');
-  writeFileSync(join(dir, 'session-manager-plugin'), script);
-  chmodSync(join(dir, 'session-manager-plugin'), 0o755);
-  return dir;
-}
-
 describe('ECS Exec with the AWS CLI: aws ecs execute-command', () => {
   let server: TestServer;
   let registry: TestRegistry;
