@@ -17,6 +17,10 @@ export interface BenchOptions {
   /** The task-start scenario (`--no-tasks` skips it). */
   readonly tasks: boolean;
   readonly taskPlan: TaskPlan;
+  /** The ECS Exec scenario (`--no-exec` skips it). */
+  readonly exec: boolean;
+  /** One-shot ExecuteCommand sessions timed. */
+  readonly execSamples: number;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -31,6 +35,9 @@ const USAGE = `usage: npm run bench -- [options]
   --quick            smoke run: short scenarios, fewer lookups
   --no-tasks         skip the task-start scenario (RunTask → RUNNING, tasks started per second;
                      5 uncached, 50 cached, 5 × count 10; --quick: 2, 10, 2 × count 10)
+  --no-exec          skip the ECS Exec scenario (ExecuteCommand → first output byte and
+                     → session end over the data channel, one exec-enabled task;
+                     50 sessions; --quick: 10)
   --cpu-prof         write a V8 CPU profile of fedgate to bench/results/cpu-prof-<date>/
   --help             this text`;
 
@@ -52,6 +59,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       tasks: { type: 'boolean', default: true },
       // Spelled out rather than parseArgs' allowNegative, which Node 20 before 20.16 lacks.
       'no-tasks': { type: 'boolean', default: false },
+      exec: { type: 'boolean', default: true },
+      'no-exec': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -78,6 +87,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     taskPlan: quick
       ? { uncached: 2, cached: 10, batches: 2 }
       : { uncached: 5, cached: 50, batches: 5 },
+    exec: values.exec && !values['no-exec'],
+    execSamples: quick ? 10 : 50,
   };
 }
 

@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExecResult } from './exec.js';
+import { EXEC_COMMAND } from './exec.js';
 import type { LoadSettings } from './load.js';
 import type { LookupResult } from './lookups.js';
 import type { MachineInfo } from './machine.js';
@@ -19,6 +21,8 @@ export interface BenchResult {
   readonly motoLookupStatus: number;
   /** The task-start scenario; absent with --no-tasks. */
   readonly tasks?: TaskResult;
+  /** The ECS Exec scenario; absent with --no-exec. */
+  readonly exec?: ExecResult;
   readonly totalSeconds: number;
 }
 
@@ -37,7 +41,13 @@ export interface StoreFacts {
 
 const PEERS: readonly Peer['name'][] = ['fedgate', 'moto', 'bare'];
 /** The goals fedgate is measured against. */
-const GOALS = { motoRatio: 10, bareShare: 0.4, lookupP99Ms: 25, cachedStartP50Ms: 150 };
+const GOALS = {
+  motoRatio: 10,
+  bareShare: 0.4,
+  lookupP99Ms: 25,
+  cachedStartP50Ms: 150,
+  execFirstByteP50Ms: 100,
+};
 
 /**
  * Writes `<date>.md` and `<date>.json` into `dir` (`<date>-quick.*` for a
@@ -66,6 +76,7 @@ export function renderReport(result: BenchResult): string {
     ...lookupTable(result),
     '',
     ...(result.tasks ? [...taskTable(result.tasks), ''] : []),
+    ...(result.exec ? [...execTable(result.exec), ''] : []),
     ...goalTable(result),
     '',
   ].join('\n');
@@ -179,6 +190,28 @@ function taskGoal(tasks: TaskResult): string {
   return goal(name, tasks.cached.p50, show, (v) => v < GOALS.cachedStartP50Ms);
 }
 
+function execTable(exec: ExecResult): string[] {
+  const row = (name: string, l: ExecResult['firstByte']) =>
+    `| ${name} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${l.count} |`;
+  return [
+    '## ECS Exec (one-shot command)',
+    '',
+    `On the task fedgate, one busybox task (awsvpc, 256/512) with \`enableExecuteCommand: true\` running \`sleep 300\`, RUNNING before any clock starts. ${exec.samples} sequential sessions: a SigV4-signed JSON 1.1 ExecuteCommand (\`interactive: true\`, \`${EXEC_COMMAND}\`; signed before the clock starts) over a kept-alive connection, then the Session Manager data channel opened with the test suite's protocol client (\`test/support/exec-client.ts\`: token frame, handshake response, terminal size), so no AWS CLI or plugin start-up is in the numbers. First output byte: the first Output payload's arrival. Session end: the WebSocket closing after channel_closed (every session is checked to have sent it). The command printed ${exec.outputs.map((o) => `\`${o}\``).join(', ')} every time (anything but 1 or 0 fails the run). The task is stopped afterwards.`,
+    '',
+    '| Measure | p50 (ms) | p99 (ms) | max (ms) | samples |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('ExecuteCommand answered', exec.executeCommand),
+    row('ExecuteCommand → first output byte', exec.firstByte),
+    row('ExecuteCommand → session end (channel_closed)', exec.sessionEnd),
+  ];
+}
+
+function execGoal(exec: ExecResult): string {
+  const name = `ExecuteCommand → first output byte p50 < ${GOALS.execFirstByteP50Ms} ms`;
+  const show = (v: number) => `${ms(v)} ms`;
+  return goal(name, exec.firstByte.p50, show, (v) => v < GOALS.execFirstByteP50Ms);
+}
+
 function motoLookup(status: number): string {
   return status === 200 ? 'answers 200' : `fails (HTTP ${status})`;
 }
@@ -192,6 +225,7 @@ function goalTable(result: BenchResult): string[] {
     ...result.throughput.flatMap(throughputGoals),
     ...result.lookups.map(lookupGoal),
     ...(result.tasks ? [taskGoal(result.tasks)] : []),
+    ...(result.exec ? [execGoal(result.exec)] : []),
   ];
 }
 

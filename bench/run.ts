@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: fedgate against moto and a bare Node.js server under the
  * same load, then LookupEvents latency over a seeded million-event history,
- * then task start (RunTask → RUNNING) on a fedgate of its own beside moto's RunTask.
+ * then task start (RunTask → RUNNING) on a fedgate of its own beside moto's RunTask,
+ * then ECS Exec (ExecuteCommand → first output byte) on that same fedgate.
  * Progress goes to stderr; the Markdown report to stdout and bench/results/.
  */
 import { execFileSync } from 'node:child_process';
@@ -59,15 +60,18 @@ async function main(): Promise<void> {
   const cpuProfileDir = options.cpuProf ? join(RESULTS_DIR, `cpu-prof-${today()}`) : undefined;
   const { peers, fedgateStartSeconds } = await startPeers(dataDir, credentials, cpuProfileDir);
   const measured = await measureAll(peers, credentials, options, store.meta);
-  const tasks = options.tasks
-    ? await measureTasks({
-        root: ROOT,
-        accountId: ACCOUNT_ID,
-        credentials,
-        moto: peers.moto,
-        plan: options.taskPlan,
-      })
-    : undefined;
+  const { tasks, exec } =
+    options.tasks || options.exec
+      ? await measureTasks({
+          root: ROOT,
+          accountId: ACCOUNT_ID,
+          credentials,
+          moto: peers.moto,
+          plan: options.taskPlan,
+          tasks: options.tasks,
+          ...(options.exec ? { execSamples: options.execSamples } : {}),
+        })
+      : {};
   await Promise.all(Object.values(peers).map((peer) => peer.stop()));
   closeConnections();
   if (cpuProfileDir) process.stderr.write(`bench: fedgate CPU profile in ${cpuProfileDir}\n`);
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
     store: storeFacts(store, fedgateStartSeconds),
     ...measured,
     ...(tasks ? { tasks } : {}),
+    ...(exec ? { exec } : {}),
     totalSeconds: (performance.now() - started) / 1000,
   };
   process.stdout.write(writeReport(result, RESULTS_DIR));

@@ -19,6 +19,7 @@ import {
 } from '../test/support/registry.js';
 import { onCleanup } from './children.js';
 import { send } from './http-client.js';
+import { EXEC_CONTAINER, measureExec, type ExecResult } from './exec.js';
 import { startFedgate, type Peer } from './peers.js';
 import { REGION } from './operations.js';
 import { signOperation, signPost, type Credentials, type Target } from './sign.js';
@@ -76,14 +77,26 @@ interface Task {
   readonly stoppedReason?: string;
 }
 
-/** Runs the whole scenario: registry, a task fedgate of its own, then moto. */
+/** What the task fedgate measured: task start and ECS Exec, each when asked for. */
+export interface TaskFedgateResult {
+  readonly tasks?: TaskResult;
+  readonly exec?: ExecResult;
+}
+
+/**
+ * Runs the scenarios on a task fedgate of its own, beside a docker-registry:
+ * task start (then moto's RunTask) unless `tasks` is false, and ECS Exec when
+ * `execSamples` is given.
+ */
 export async function measureTasks(options: {
   root: string;
   accountId: string;
   credentials: Credentials;
   moto: Peer;
   plan: TaskPlan;
-}): Promise<TaskResult> {
+  tasks: boolean;
+  execSamples?: number;
+}): Promise<TaskFedgateResult> {
   const { plan, credentials } = options;
   process.stderr.write('bench: tasks: starting docker-registry and a task fedgate\n');
   const registry = await startRegistry();
@@ -101,45 +114,96 @@ export async function measureTasks(options: {
       credentials,
     });
     const call = caller(fedgate.target, credentials);
-
-    process.stderr.write(`bench: tasks: ${plan.uncached} uncached starts\n`);
-    const uncached: number[] = [];
-    for (let i = 0; i < plan.uncached; i += 1) {
-      const image = await pushFreshImage(registry, i);
-      const family = await register(call, `bench-uncached-${i}`, image);
-      uncached.push(await timeOneTask(call, family));
-    }
-
-    const family = await register(call, 'bench-cached', cachedImage);
-    await timeOneTask(call, family); // Pulls the image: not a sample.
-    process.stderr.write(`bench: tasks: ${plan.cached} cached starts\n`);
-    const cached: number[] = [];
-    for (let i = 0; i < plan.cached; i += 1) cached.push(await timeOneTask(call, family));
-
-    process.stderr.write(`bench: tasks: ${plan.batches} × RunTask count ${BATCH}\n`);
-    const startRate = await measureStartRate(call, family, plan.batches);
+    const tasks = options.tasks
+      ? await measureTaskStart(call, registry, cachedImage, options.moto, credentials, plan)
+      : undefined;
     fedgate.checkAlive();
-
-    process.stderr.write('bench: tasks: moto RunTask\n');
-    const motoTarget = options.moto.target;
-    const moto = await measureMoto(
-      caller(motoTarget, credentials),
-      ec2Caller(motoTarget, credentials),
-      cachedImage,
-      plan,
-    );
-    return {
-      plan,
-      uncached: summarize(uncached),
-      cached: summarize(cached),
-      startRate,
-      moto,
-    };
+    let exec: ExecResult | undefined;
+    if (options.execSamples !== undefined) {
+      exec = await execScenario(
+        call,
+        fedgate.target,
+        credentials,
+        cachedImage,
+        options.execSamples,
+      );
+      fedgate.checkAlive();
+    }
+    return { ...(tasks ? { tasks } : {}), ...(exec ? { exec } : {}) };
   } finally {
     await fedgate?.stop();
     await registry.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One task with exec enabled (`sleep 300`), RUNNING before the clock starts;
+ * `samples` one-shot sessions against it, then the task is stopped.
+ */
+async function execScenario(
+  call: Call,
+  target: Target,
+  credentials: Credentials,
+  image: string,
+  samples: number,
+): Promise<ExecResult> {
+  process.stderr.write(`bench: exec: ${samples} × ExecuteCommand + data channel\n`);
+  const family = await register(call, 'bench-exec', image, {
+    name: EXEC_CONTAINER,
+    command: ['sleep', '300'],
+  });
+  const [task] = await runTasks(call, family, 1, NETWORK, { enableExecuteCommand: true });
+  const arn = task?.taskArn ?? '';
+  try {
+    await waitFor(call, [arn], 'RUNNING');
+    return await measureExec({ target, credentials, taskArn: arn, samples });
+  } finally {
+    await stopAll(call, [arn]);
+  }
+}
+
+/** Task start on the task fedgate: uncached, cached, start rate; then moto's RunTask. */
+async function measureTaskStart(
+  call: Call,
+  registry: TestRegistry,
+  cachedImage: string,
+  motoPeer: Peer,
+  credentials: Credentials,
+  plan: TaskPlan,
+): Promise<TaskResult> {
+  process.stderr.write(`bench: tasks: ${plan.uncached} uncached starts\n`);
+  const uncached: number[] = [];
+  for (let i = 0; i < plan.uncached; i += 1) {
+    const image = await pushFreshImage(registry, i);
+    const family = await register(call, `bench-uncached-${i}`, image);
+    uncached.push(await timeOneTask(call, family));
+  }
+
+  const family = await register(call, 'bench-cached', cachedImage);
+  await timeOneTask(call, family); // Pulls the image: not a sample.
+  process.stderr.write(`bench: tasks: ${plan.cached} cached starts\n`);
+  const cached: number[] = [];
+  for (let i = 0; i < plan.cached; i += 1) cached.push(await timeOneTask(call, family));
+
+  process.stderr.write(`bench: tasks: ${plan.batches} × RunTask count ${BATCH}\n`);
+  const startRate = await measureStartRate(call, family, plan.batches);
+
+  process.stderr.write('bench: tasks: moto RunTask\n');
+  const motoTarget = motoPeer.target;
+  const moto = await measureMoto(
+    caller(motoTarget, credentials),
+    ec2Caller(motoTarget, credentials),
+    cachedImage,
+    plan,
+  );
+  return {
+    plan,
+    uncached: summarize(uncached),
+    cached: summarize(cached),
+    startRate,
+    moto,
+  };
 }
 
 /**
@@ -215,12 +279,14 @@ async function runTasks(
   family: string,
   count: number,
   network: object = NETWORK,
+  extra: object = {},
 ): Promise<Task[]> {
   const out = await call('RunTask', {
     taskDefinition: family,
     launchType: 'FARGATE',
     networkConfiguration: network,
     ...(count > 1 ? { count } : {}),
+    ...extra,
   });
   const failures = (out.failures as unknown[] | undefined) ?? [];
   const tasks = (out.tasks as Task[] | undefined) ?? [];
