@@ -5,7 +5,6 @@ import { after, before, describe, it } from 'node:test';
 import {
   ECSClient,
   ExecuteCommandCommand,
-  PutAccountSettingDefaultCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
@@ -14,40 +13,34 @@ import {
 import { EXEC_NOT_ENABLED } from '../../src/services/ecs/execute-command.js';
 import { listSessionLog } from '../../src/exec/session-log.js';
 import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { cloudTrailClient, ecsClient } from '../support/clients.js';
+import { cloudTrailClient } from '../support/clients.js';
 import { rejectsWith } from '../support/errors.js';
 import { runExecSession } from '../support/exec-client.js';
-import { startTestServer, type TestServer } from '../support/fedgate.js';
-import { pushBusyboxImage, startRegistry, type TestRegistry } from '../support/registry.js';
+import type { TestServer } from '../support/fedgate.js';
+import {
+  PLAIN_REGION,
+  startTaskFixture,
+  stopTaskFixture,
+  type TaskFixture,
+} from '../support/task-fixture.js';
 import { fargateTaskDefinition } from '../support/task-definitions.js';
 import { runContainer, TEST_NETWORK, waitForStatus } from '../support/tasks.js';
 
-const FIPS_REGION = 'us-gov-west-1';
-const PLAIN_REGION = 'us-gov-east-1';
 const READ_FIPS = 'cat /proc/sys/crypto/fips_enabled';
 
 describe('ECS Exec: ExecuteCommand and the data channel', () => {
   let server: TestServer;
-  let registry: TestRegistry;
   let image: string;
   let fips: ECSClient;
   let plain: ECSClient;
 
+  let fixture: TaskFixture;
+
   before(async () => {
-    registry = await startRegistry();
-    await pushBusyboxImage(registry, 'tools/busybox', 'latest');
-    image = `${registry.host}/tools/busybox:latest`;
-    server = await startTestServer();
-    fips = ecsClient({ endpoint: server.url, credentials: server.root, region: FIPS_REGION });
-    plain = ecsClient({ endpoint: server.url, credentials: server.root, region: PLAIN_REGION });
-    await fips.send(
-      new PutAccountSettingDefaultCommand({ name: 'fargateFIPSMode', value: 'enabled' }),
-    );
+    fixture = await startTaskFixture();
+    ({ server, image, fips, plain } = fixture);
   });
-  after(async () => {
-    await server.stop();
-    await registry.stop();
-  });
+  after(() => stopTaskFixture(fixture));
 
   /** A RUNNING task of one busybox container that sleeps, with exec enabled unless told. */
   const runningTask = async (client: ECSClient, enableExecuteCommand = true): Promise<Task> => {

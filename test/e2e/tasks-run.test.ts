@@ -2,25 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   ECSClient,
-  PutAccountSettingDefaultCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StopTaskCommand,
 } from '@aws-sdk/client-ecs';
-import { ecsClient } from '../support/clients.js';
-import { startTestServer, type TestServer } from '../support/fedgate.js';
+import type { TestServer } from '../support/fedgate.js';
 import { fedgateCli } from '../support/fedgate-cli.js';
-import {
-  freePort,
-  pushBusyboxImage,
-  startRegistry,
-  type TestRegistry,
-} from '../support/registry.js';
+import { freePort, type TestRegistry } from '../support/registry.js';
+import { startTaskFixture, stopTaskFixture, type TaskFixture } from '../support/task-fixture.js';
 import { fargateTaskDefinition } from '../support/task-definitions.js';
 import { runContainer, TEST_NETWORK, waitForStatus } from '../support/tasks.js';
 
-const FIPS_REGION = 'us-gov-west-1';
-const PLAIN_REGION = 'us-gov-east-1';
 const READ_FIPS = 'test "$(cat /proc/sys/crypto/fips_enabled)" = 1';
 
 describe('ECS tasks: real containers', () => {
@@ -30,21 +22,13 @@ describe('ECS tasks: real containers', () => {
   let fips: ECSClient;
   let plain: ECSClient;
 
+  let fixture: TaskFixture;
+
   before(async () => {
-    registry = await startRegistry();
-    await pushBusyboxImage(registry, 'tools/busybox', 'latest');
-    image = `${registry.host}/tools/busybox:latest`;
-    server = await startTestServer();
-    fips = ecsClient({ endpoint: server.url, credentials: server.root, region: FIPS_REGION });
-    plain = ecsClient({ endpoint: server.url, credentials: server.root, region: PLAIN_REGION });
-    await fips.send(
-      new PutAccountSettingDefaultCommand({ name: 'fargateFIPSMode', value: 'enabled' }),
-    );
+    fixture = await startTaskFixture();
+    ({ server, registry, image, fips, plain } = fixture);
   });
-  after(async () => {
-    await server.stop();
-    await registry.stop();
-  });
+  after(() => stopTaskFixture(fixture));
 
   const runToEnd = async (client: ECSClient, command: string[]) => {
     const [task] = await runContainer(client, { image, command });
