@@ -213,10 +213,15 @@ Made by \`npm run models\` (scripts/trim-models.ts). Do not edit by hand: change
 the script (or its table of additions) and run it again.
 `;
 
-/** Reads `--source DIR` from the command line; the default is the shared copy beside the repo. */
+/** Reads `--source DIR` from the command line: a folder of `<service>/service-2.json` files. */
 function sourceDirFromArgs(args: readonly string[]): string {
   const index = args.indexOf('--source');
-  if (index === -1) return resolve(repoRoot, '../shared/aws-models');
+  if (index === -1) {
+    throw new Error(
+      'pass --source DIR: a folder holding ecs/, cloudtrail/, sts/ and s3/, each with the AWS ' +
+        'service-2.json (and paginators-1.json) of botocore, plus LICENSE.txt',
+    );
+  }
 
   const dir = args[index + 1];
   if (!dir) throw new Error('--source needs a directory');

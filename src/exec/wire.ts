@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 
 /*
  * The Session Manager data-channel message, shared by fedgate's server and its
- * session-manager-plugin (../shared/reference/ssm-data-channel.md). Big-endian:
+ * session-manager-plugin, as AWS's Session Manager protocol lays it out. Big-endian:
  *
  * | offset | size | field                                            |
  * |--------|------|--------------------------------------------------|
