@@ -81,12 +81,13 @@ async function answer(
     outcome.service = service.signingName;
     outcome.region = region.name;
 
-    await verifySigV4(signed, {
+    const verified = await verifySigV4(signed, {
       now: deps.clock.now(),
       expectedService: service.signingName,
       lookupSecret: async (id) => (await deps.directory.lookup(id))?.secret,
     });
-    const identity = await deps.directory.lookup(readCredentialScope(signed)?.accessKeyId ?? '');
+    // The key was found (or verification failed): this lookup answers from the directory's cache.
+    const identity = await deps.directory.lookup(verified.scope.accessKeyId);
     if (!identity)
       throw new AuthFailure('unknownKey', 'The security token included in the request is invalid.');
 

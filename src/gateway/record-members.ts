@@ -44,10 +44,12 @@ function convert(value: unknown, walk: Walk, shape: Shape | undefined): unknown 
   }
   if (typeof value !== 'object' || value === null) return value;
 
+  // Map keys are data (tag keys, labels): only structure member names change case.
+  const renames = walk.lowerCamel && shape?.type !== 'map';
   const out: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(value)) {
     if (member === undefined) continue;
-    const name = walk.lowerCamel ? key.charAt(0).toLowerCase() + key.slice(1) : key;
+    const name = renames ? key.charAt(0).toLowerCase() + key.slice(1) : key;
     out[name] = convert(member, walk, memberShape(walk, shape, key));
   }
   return out;
