@@ -155,8 +155,9 @@ async function deleteOne(ctx: OperationContext, reference: string) {
     return failure(arnOf(ctx, stored), 'TASK_DEFINITION_NOT_INACTIVE', NOT_INACTIVE);
   }
 
-  // TODO: keep a deleted revision DELETE_IN_PROGRESS while a task still uses it, because AWS
-  // does; remove when RunTask stores tasks that reference task definitions.
+  // TODO: keep a deleted revision describable as DELETE_IN_PROGRESS while a task still uses it,
+  // because AWS does (tasks keep their own copy, so nothing breaks meanwhile); remove when
+  // deletion waits for those tasks to stop.
   await removeTaskDefinition(ctx.db, scopeOf(ctx), stored);
   await deleteTags(ctx.db, arnOf(ctx, stored));
   noteTaskDefinition(ctx, arnOf(ctx, stored));
