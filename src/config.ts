@@ -11,12 +11,25 @@ export interface ServerConfig {
   readonly lookupEventsRate: number;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** Largest S3 object (or multipart part) body accepted, in bytes. */
+  readonly maxObjectBytes: number;
   /** Where pulled images are cached; `<data-dir>/images` when absent. */
   readonly imagesDir?: string;
   /** Registries (`host` or `host:port`) pulled from over plain HTTP; loopback always is. */
   readonly insecureRegistries: readonly string[];
   /** A Docker-style config.json with registry credentials for image pulls. */
   readonly registryAuthFile?: string;
+  /** Seconds between trail log deliveries (AWS: about 300). */
+  readonly trailDeliveryInterval: number;
+  /** Seconds between digests of a trail with log file validation (AWS: 3600). */
+  readonly digestInterval: number;
+  /** An S3-compatible server trails deliver to when fedgate does not hold their bucket. */
+  readonly trailS3?: {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+  };
   /** Root credentials fixed by the environment for scripts. */
   readonly fixedRoot: {
     readonly accountId?: string;
@@ -35,13 +48,34 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     logLevel: env.FEDGATE_LOG_LEVEL ?? 'info',
     lookupEventsRate: numberOr(env.FEDGATE_LOOKUP_EVENTS_RATE, 2),
     maxBodyBytes: numberOr(env.FEDGATE_MAX_BODY_BYTES, 10 * 1024 * 1024),
+    maxObjectBytes: numberOr(env.FEDGATE_MAX_OBJECT_BYTES, 512 * 1024 * 1024),
     ...(env.FEDGATE_IMAGES_DIR ? { imagesDir: env.FEDGATE_IMAGES_DIR } : {}),
     insecureRegistries: (env.FEDGATE_INSECURE_REGISTRY ?? '').split(',').filter(Boolean),
     ...(env.FEDGATE_REGISTRY_AUTH_FILE ? { registryAuthFile: env.FEDGATE_REGISTRY_AUTH_FILE } : {}),
+    trailDeliveryInterval: numberOr(env.FEDGATE_TRAIL_DELIVERY_INTERVAL, 300),
+    digestInterval: numberOr(env.FEDGATE_DIGEST_INTERVAL, 3600),
+    ...trailS3FromEnv(env),
     fixedRoot: {
       accountId: env.FEDGATE_ACCOUNT_ID,
       accessKeyId: env.FEDGATE_ROOT_ACCESS_KEY_ID,
       secretAccessKey: env.FEDGATE_ROOT_SECRET_ACCESS_KEY,
+    },
+  };
+}
+
+/**
+ * The external S3 endpoint for trails. Its credentials come only from the
+ * environment, never from flags, so they do not show in the process list.
+ */
+function trailS3FromEnv(env: NodeJS.ProcessEnv): Pick<ServerConfig, 'trailS3'> {
+  const endpoint = env.FEDGATE_TRAIL_S3_ENDPOINT;
+  if (!endpoint) return {};
+  return {
+    trailS3: {
+      endpoint,
+      region: env.FEDGATE_TRAIL_S3_REGION ?? 'us-east-1',
+      accessKeyId: env.FEDGATE_TRAIL_S3_ACCESS_KEY_ID ?? '',
+      secretAccessKey: env.FEDGATE_TRAIL_S3_SECRET_ACCESS_KEY ?? '',
     },
   };
 }

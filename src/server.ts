@@ -18,6 +18,9 @@ import { ExecSessions } from './exec/sessions.js';
 import { createGateway } from './gateway/http-server.js';
 import { RETENTION_MS } from './services/cloudtrail/event-history.js';
 import { ALL_SERVICES } from './services/coverage.js';
+import { ObjectFiles } from './services/s3/object-files.js';
+import type { TrailDelivery } from './trails/delivery.js';
+import { createTrailDelivery } from './trails/sinks.js';
 import type { SharedState } from './services/service.js';
 import { allRegions } from './partitions.js';
 import { BwrapDriver } from './runtime/bwrap-driver.js';
@@ -38,6 +41,8 @@ export interface RunningServer {
   readonly db: Kysely<Database>;
   /** The root key created by this start, when it created the first account. */
   readonly bootstrapped?: IssuedKey;
+  /** The trail delivery worker; `flush()` delivers now instead of at the next interval. */
+  readonly trails: TrailDelivery;
   close(): Promise<void>;
 }
 
@@ -64,6 +69,8 @@ export async function startServer(
   const bootstrapped = await bootstrap(db, box, config, clock, ids);
 
   const commits = new GroupCommit(db);
+  const objects = new ObjectFiles(join(config.dataDir, 's3'), db);
+  await objects.sweepOrphans(db);
   const reconciler = createReconciler(config, seams, commits, logger);
   const buckets = new TokenBuckets(clock);
   const sessions = new ExecSessions(clock);
@@ -72,7 +79,10 @@ export async function startServer(
     lookupEventsRate: config.lookupEventsRate,
     tasks: reconciler,
     sessions,
+    objects,
+    ...(config.trailS3 ? { trailS3Endpoint: config.trailS3.endpoint } : {}),
   };
+  const trails = createTrailDelivery(config, { commits, box, clock, logger, files: objects });
   const gateway = createGateway({
     services: ALL_SERVICES,
     directory: new IdentityDirectory(db, box),
@@ -82,6 +92,7 @@ export async function startServer(
     shared,
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    maxObjectBytes: config.maxObjectBytes,
   });
 
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void gateway(req, res));
@@ -90,6 +101,7 @@ export async function startServer(
   const port = await listen(server, config.host, config.port);
   const sweeper = startRetentionSweep(db, clock, logger);
   reconciler.start();
+  trails.start();
   logger.info({ host: config.host, port, dataDir: config.dataDir }, 'fedgate listening');
 
   return {
@@ -97,8 +109,10 @@ export async function startServer(
     port,
     db,
     bootstrapped,
+    trails,
     close: async () => {
       clearInterval(sweeper);
+      await trails.close();
       endSessions();
       await closeServer(server);
       // Containers die with fedgate; their tasks are recorded STOPPED before the store closes.

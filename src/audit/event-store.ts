@@ -207,3 +207,25 @@ export async function deleteEventsBefore(
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+/**
+ * The regions in which an account has any event, in name order. Each step is
+ * one seek on the (account, region, time) index, so it costs a handful of
+ * lookups however long the history is.
+ */
+export async function eventRegions(db: Db, accountId: string): Promise<string[]> {
+  const regions: string[] = [];
+  for (;;) {
+    const previous = regions.at(-1);
+    let select = db
+      .selectFrom('events')
+      .select('region')
+      .where('account_id', '=', accountId)
+      .orderBy('region')
+      .limit(1);
+    if (previous !== undefined) select = select.where('region', '>', previous);
+    const row = await select.executeTakeFirst();
+    if (!row) return regions;
+    regions.push(row.region);
+  }
+}

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { configFromEnv } from '../config.js';
+import { configFromEnv, type ServerConfig } from '../config.js';
 import { registerAccountCommands } from './accounts.js';
+import { registerEventCommands } from './events.js';
 import { runServe } from './serve.js';
 import { registerSessionCommands } from './sessions.js';
 import { registerTaskCommands } from './tasks.js';
@@ -81,24 +82,48 @@ function buildProgram(): Command {
         'Docker-style config.json with registry credentials (as written by docker/skopeo login)',
       ).env('FEDGATE_REGISTRY_AUTH_FILE'),
     )
+    .addOption(
+      new Option('--trail-delivery-interval <seconds>', 'seconds between trail log deliveries')
+        .env('FEDGATE_TRAIL_DELIVERY_INTERVAL')
+        .default(defaults.trailDeliveryInterval)
+        .argParser(positive),
+    )
+    .addOption(
+      new Option(
+        '--digest-interval <seconds>',
+        'seconds between digest files of trails with log file validation',
+      )
+        .env('FEDGATE_DIGEST_INTERVAL')
+        .default(defaults.digestInterval)
+        .argParser(positive),
+    )
+    .addOption(
+      new Option(
+        '--trail-s3-endpoint <url>',
+        'S3-compatible endpoint for trail buckets fedgate does not hold (credentials from ' +
+          'FEDGATE_TRAIL_S3_ACCESS_KEY_ID and FEDGATE_TRAIL_S3_SECRET_ACCESS_KEY)',
+      ).env('FEDGATE_TRAIL_S3_ENDPOINT'),
+    )
     .addHelpText(
       'after',
       '\nOn first start it creates an account and its root access key, prints them once and writes\n' +
         'an AWS credentials file (profile "fedgate") into the data directory.\n' +
         'FEDGATE_ACCOUNT_ID, FEDGATE_ROOT_ACCESS_KEY_ID and FEDGATE_ROOT_SECRET_ACCESS_KEY fix them.',
     )
-    .action(async ({ insecureRegistry, registryAuth, ...options }: ServeOptions) =>
+    .action(async ({ insecureRegistry, registryAuth, trailS3Endpoint, ...options }: ServeOptions) =>
       runServe({
         ...defaults,
         ...options,
         insecureRegistries: insecureRegistry,
         ...(registryAuth ? { registryAuthFile: registryAuth } : {}),
+        ...trailS3Option(defaults, trailS3Endpoint),
       }),
     );
 
   registerAccountCommands(program, dataDirOption(defaults.dataDir));
   registerTaskCommands(program, dataDirOption(defaults.dataDir));
   registerSessionCommands(program, dataDirOption(defaults.dataDir));
+  registerEventCommands(program, dataDirOption(defaults.dataDir));
   return program;
 }
 
@@ -113,6 +138,20 @@ interface ServeOptions {
   imagesDir?: string;
   insecureRegistry: readonly string[];
   registryAuth?: string;
+  trailDeliveryInterval: number;
+  digestInterval: number;
+  trailS3Endpoint?: string;
+}
+
+/** `--trail-s3-endpoint` with the region and credentials the environment gives. */
+function trailS3Option(defaults: ServerConfig, endpoint: string | undefined) {
+  if (!endpoint) return {};
+  const base = defaults.trailS3 ?? {
+    region: 'us-east-1',
+    accessKeyId: process.env.FEDGATE_TRAIL_S3_ACCESS_KEY_ID ?? '',
+    secretAccessKey: process.env.FEDGATE_TRAIL_S3_SECRET_ACCESS_KEY ?? '',
+  };
+  return { trailS3: { ...base, endpoint } };
 }
 
 /** The `--data-dir` option every command shares. */

@@ -71,9 +71,19 @@ export async function runAuditedCall(
     const resources: EventResource[] = [];
     const ctx = operationContext(deps, call, tx, resources);
     const outcome = 'error' in prepared ? prepared : await attempt(ctx, prepared, undo);
-    await recordCall(tx, deps, call, { eventTime, parameters, resources, ...outcome });
+    if (isRecorded(call)) {
+      await recordCall(tx, deps, call, { eventTime, parameters, resources, ...outcome });
+    }
     return outcome;
   });
+}
+
+/**
+ * Whether the call gets an event history record: every management event does; data events
+ * (S3 object reads and writes) do not, as in CloudTrail's event history.
+ */
+export function isRecorded(call: Pick<AuthenticatedCall, 'service' | 'operation'>): boolean {
+  return call.service.isDataEvent?.(call.operation) !== true;
 }
 
 /** Finds the handler and decodes the input; nothing here touches the store. */
@@ -89,7 +99,7 @@ function prepare(call: AuthenticatedCall): {
     const raw = call.protocol.rawInput(call.request);
     const decoded = call.protocol.decodeInput(call.service.model, call.operation, raw);
     const operation = findOperation(call.service.model, call.operation);
-    parameters = recordMembers(call.service, decoded.value, operation?.input?.shape);
+    parameters = requestParameters(call, decoded.value, operation?.input?.shape);
     if (decoded.violations.length > 0) {
       throw call.service.validationError(call.operation, decoded.violations);
     }
@@ -179,7 +189,20 @@ async function recordCall(db: Db, deps: CallDeps, call: AuthenticatedCall, resul
   });
 }
 
+/** The record's requestParameters: the service's own form, or the model's members. */
+function requestParameters(
+  call: AuthenticatedCall,
+  input: Record<string, unknown>,
+  shape: string | undefined,
+): Record<string, unknown> | null {
+  const custom = call.service.recordRequestParameters;
+  return custom
+    ? custom(call.operation, input, call.host)
+    : recordMembers(call.service, input, shape);
+}
+
 function responseElements(call: AuthenticatedCall, output: unknown) {
+  if (call.service.recordsResponseElements === false) return null;
   const operation = findOperation(call.service.model, call.operation);
   return recordMembers(call.service, output, operation?.output?.shape);
 }

@@ -10,8 +10,10 @@ import { AwsError, InternalFailure } from '../protocol/errors.js';
 import { json11 } from '../protocol/json.js';
 import type { Protocol, ProtocolRequest, ProtocolResponse } from '../protocol/protocol.js';
 import { query } from '../protocol/query.js';
+import { restXml } from '../protocol/rest-xml.js';
 import type { ServiceDefinition } from '../services/service.js';
 import { runAuditedCall, type CallDeps } from './audited-call.js';
+import { decodeS3Body, EntityTooLarge, signedForS3 } from './s3-requests.js';
 
 /** What the gateway needs from the rest of the server. */
 export interface GatewayDeps extends CallDeps {
@@ -19,6 +21,8 @@ export interface GatewayDeps extends CallDeps {
   readonly directory: IdentityDirectory;
   readonly logger: Logger;
   readonly maxBodyBytes: number;
+  /** Largest S3 request body (an object or part) accepted; maxBodyBytes when absent. */
+  readonly maxObjectBytes?: number;
 }
 
 /** How one request ended, for its log line. */
@@ -65,13 +69,17 @@ async function answer(
   requestId: string,
   outcome: Outcome,
 ): Promise<ProtocolResponse> {
-  const body = await readBody(req, deps.maxBodyBytes);
+  const s3 = signedForS3(req);
+  const limit = s3 ? (deps.maxObjectBytes ?? deps.maxBodyBytes) : deps.maxBodyBytes;
+  const body = await readBody(req, limit);
   if (body === undefined) {
-    return json11.encodeError(new RequestEntityTooLargeException(deps.maxBodyBytes), requestId);
+    return s3
+      ? restXml.encodeError(new EntityTooLarge(limit), requestId)
+      : json11.encodeError(new RequestEntityTooLargeException(limit), requestId);
   }
 
-  const request = protocolRequest(req, body);
-  if (request.method === 'GET' && request.path === '/health') return health(requestId);
+  let request = protocolRequest(req, body);
+  if (isHealthCheck(req, request)) return health(requestId);
 
   let protocol = guessProtocol(request);
   try {
@@ -85,11 +93,13 @@ async function answer(
       now: deps.clock.now(),
       expectedService: service.signingName,
       lookupSecret: async (id) => (await deps.directory.lookup(id))?.secret,
+      s3: protocol === restXml,
     });
     // The key was found (or verification failed): this lookup answers from the directory's cache.
     const identity = await deps.directory.lookup(verified.scope.accessKeyId);
     if (!identity)
       throw new AuthFailure('unknownKey', 'The security token included in the request is invalid.');
+    if (protocol === restXml) request = decodeS3Body(request, signed, verified, identity.secret);
 
     const operation = protocol.operation(service.model, request);
     Object.assign(outcome, {
@@ -156,15 +166,26 @@ function route(services: Map<string, ServiceDefinition>, signed: IncomingSignedR
 }
 
 function protocolOf(service: ServiceDefinition): Protocol {
-  return service.model.metadata.protocol === 'query' ? query : json11;
+  const name = service.model.metadata.protocol;
+  return name === 'query' ? query : name === 'rest-xml' ? restXml : json11;
 }
 
-/** Before the scope is known, answer in the protocol the request looks like. */
+/**
+ * Before the scope is known, answer in the protocol the request looks like: JSON services
+ * always POST with X-Amz-Target or a JSON body, Query services name an Action; what is left
+ * (GET /bucket, PUT /bucket/key…) is S3.
+ */
 function guessProtocol(request: ProtocolRequest): Protocol {
   const type = headerText(request.headers['content-type']);
   if (request.headers['x-amz-target'] !== undefined || type.includes('json')) return json11;
   if (type.includes('x-www-form-urlencoded') || request.query.includes('Action=')) return query;
-  return json11;
+  return request.method === 'POST' && request.path === '/' ? json11 : restXml;
+}
+
+/** `GET /health` unsigned; a signed one is S3's ListObjects on a bucket named `health`. */
+function isHealthCheck(req: IncomingMessage, request: ProtocolRequest): boolean {
+  if (request.method !== 'GET' || request.path !== '/health') return false;
+  return req.headers.authorization === undefined && !request.query.includes('X-Amz-Credential');
 }
 
 function health(requestId: string): ProtocolResponse {

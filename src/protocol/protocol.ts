@@ -17,7 +17,8 @@ export interface ProtocolRequest {
 export interface ProtocolResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  /** Text for JSON and XML documents; bytes for S3 object contents. */
+  readonly body: string | Buffer;
 }
 
 /**

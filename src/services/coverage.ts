@@ -1,5 +1,6 @@
 import { cloudtrailService } from './cloudtrail/index.js';
 import { ecsService } from './ecs/index.js';
+import { s3Service } from './s3/index.js';
 import { notBuilt, type ServiceDefinition } from './service.js';
 import { stsService } from './sts/index.js';
 
@@ -8,6 +9,7 @@ export const ALL_SERVICES: readonly ServiceDefinition[] = [
   ecsService,
   cloudtrailService,
   stsService,
+  s3Service,
 ];
 
 /** The coverage list: operations served and not served, per service, from the operation tables. */

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import type { ExecSessions } from '../exec/sessions.js';
+import type { ObjectFiles } from './s3/object-files.js';
 import type { ServiceModel } from '../model/service-model.js';
 import type { Violation } from '../model/validate.js';
 import type { Region } from '../partitions.js';
@@ -43,8 +44,12 @@ export interface SharedState {
   readonly lookupEventsRate: number;
   /** The task reconciler, when the server runs tasks: told when a call changed a task. */
   readonly tasks?: TaskNudge;
+  /** The S3-compatible endpoint trails deliver to when their bucket is not one of fedgate's. */
+  readonly trailS3Endpoint?: string;
   /** ECS Exec sessions, when the server serves the data channel: ExecuteCommand issues them. */
   readonly sessions?: ExecSessions;
+  /** S3 object bytes, when the server serves S3. */
+  readonly objects?: ObjectFiles;
 }
 
 /** Wakes the task reconciler; it reads the change once the call's transaction has committed. */
@@ -79,9 +84,22 @@ export interface ServiceDefinition {
   readonly recordMemberCase: 'asIs' | 'lowerCamel';
   /** Turns model violations into the service's own validation error. */
   validationError(operation: string, violations: Violation[]): AwsError;
+  /** True for calls CloudTrail treats as data events, which the event history never records. */
+  readonly isDataEvent?: (operation: string) => boolean;
+  /**
+   * The record's requestParameters when the service writes them otherwise than its model's
+   * members (S3: `bucketName`, `Host`); the decoded input and the Host header are given.
+   */
+  readonly recordRequestParameters?: (
+    operation: string,
+    input: Record<string, unknown>,
+    host: string | undefined,
+  ) => Record<string, unknown> | null;
+  /** False when the service's records carry no responseElements (S3 writes null). */
+  readonly recordsResponseElements?: boolean;
 }
 
 /** AWS's convention: these verbs only read. */
 export function isReadOnly(operation: string): boolean {
-  return /^(Describe|Get|List|Lookup)/.test(operation);
+  return /^(Describe|Get|Head|List|Lookup)/.test(operation);
 }

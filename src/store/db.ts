@@ -14,6 +14,9 @@ import * as clustersAndTags from './migrations/0002-clusters-and-tags.js';
 import * as taskDefinitions from './migrations/0003-task-definitions.js';
 import * as tasks from './migrations/0004-tasks.js';
 import * as execSessions from './migrations/0005-exec-sessions.js';
+import * as s3BucketsAndObjects from './migrations/0006-s3-buckets-and-objects.js';
+import * as trailSigningKeys from './migrations/0007-trail-signing-keys.js';
+import * as trails from './migrations/0008-trails.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
@@ -27,6 +30,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-task-definitions': taskDefinitions,
   '0004-tasks': tasks,
   '0005-exec-sessions': execSessions,
+  '0006-s3-buckets-and-objects': s3BucketsAndObjects,
+  '0007-trail-signing-keys': trailSigningKeys,
+  '0008-trails': trails,
 };
 
 /**

@@ -18,6 +18,61 @@ export interface Database {
   task_definitions: TaskDefinitionsTable;
   tasks: TasksTable;
   exec_sessions: ExecSessionsTable;
+  buckets: BucketsTable;
+  objects: ObjectsTable;
+  multipart_uploads: MultipartUploadsTable;
+  multipart_parts: MultipartPartsTable;
+  trails: TrailsTable;
+  trail_logging_spans: TrailLoggingSpansTable;
+  trail_log_files: TrailLogFilesTable;
+  trail_digest_chains: TrailDigestChainsTable;
+  trail_outbox: TrailOutboxTable;
+  trail_signing_keys: TrailSigningKeysTable;
+}
+
+/** An S3 bucket; its name is unique across all accounts, as in S3. */
+export interface BucketsTable {
+  name: string;
+  account_id: string;
+  region: string;
+  created_at: number;
+  /** The bucket policy as the caller sent it (JSON text), or null. */
+  policy: string | null;
+}
+
+/** An S3 object; its bytes are in the file `file_id` under `<data-dir>/s3/`. */
+export interface ObjectsTable {
+  bucket: string;
+  key: string;
+  size: number;
+  /** Quoted, as S3 answers it. */
+  etag: string;
+  content_type: string | null;
+  content_encoding: string | null;
+  /** User metadata (`x-amz-meta-*` without the prefix) as a JSON object. */
+  metadata: string;
+  last_modified: number;
+  file_id: string;
+}
+
+/** An S3 multipart upload in progress. */
+export interface MultipartUploadsTable {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  content_type: string | null;
+  content_encoding: string | null;
+  metadata: string;
+  created_at: number;
+}
+
+/** One uploaded part of a multipart upload. */
+export interface MultipartPartsTable {
+  upload_id: string;
+  part_number: number;
+  size: number;
+  etag: string;
+  file_id: string;
 }
 
 export interface AccountsTable {
@@ -160,4 +215,88 @@ export interface ExecSessionsTable {
   started_at: number;
   /** Epoch ms when the session ended; null while it is open (or if fedgate died first). */
   ended_at: number | null;
+}
+
+/** One RSA-2048 key pair that signs a region's CloudTrail digests during its validity. */
+export interface TrailSigningKeysTable {
+  /** Hex MD5 of the PKCS#1 public key DER, as ListPublicKeys and digests name the key. */
+  fingerprint: string;
+  region: string;
+  /** Base64 of the PKCS#1 RSAPublicKey DER. */
+  public_der: string;
+  /** The PKCS#8 PEM private key, sealed with the data directory's master key. */
+  private_key_sealed: string;
+  /** Epoch ms; the key signs from here … */
+  valid_from: number;
+  /** … up to, not including, here. */
+  valid_until: number;
+}
+
+/** A CloudTrail trail, in its home region; its shadows in other regions are not rows. */
+export interface TrailsTable {
+  trail_arn: string;
+  account_id: string;
+  name: string;
+  home_region: string;
+  /** The trail's settings (bucket, prefix, flags) as JSON: see TrailSettings. */
+  settings: string;
+  /** EventSelectors as JSON, null while the trail has the default selector. */
+  event_selectors: string | null;
+  advanced_event_selectors: string | null;
+  created_at: number;
+  logging: number;
+  start_logging_at: number | null;
+  stop_logging_at: number | null;
+  /** Every event up to this sequence number has been planned for delivery (or skipped). */
+  delivered_seq: number;
+  latest_delivery_at: number | null;
+  latest_delivery_attempt_at: number | null;
+  latest_delivery_error: string | null;
+  latest_digest_at: number | null;
+  latest_digest_error: string | null;
+}
+
+/** A span of the event sequence during which a trail was logging: (after_seq, through_seq]. */
+export interface TrailLoggingSpansTable {
+  trail_arn: string;
+  after_seq: number;
+  /** Null while the trail is still logging. */
+  through_seq: number | null;
+}
+
+/** A log file planned for a trail and not yet covered by one of its digests. */
+export interface TrailLogFilesTable {
+  trail_arn: string;
+  region: string;
+  bucket: string;
+  object_key: string;
+  sha256: string;
+  oldest_event_at: number;
+  newest_event_at: number;
+  planned_at: number;
+}
+
+/** Where a trail's digest chain in one region stands. */
+export interface TrailDigestChainsTable {
+  trail_arn: string;
+  region: string;
+  last_end_at: number;
+  last_bucket: string | null;
+  last_key: string | null;
+  last_sha256: string | null;
+  last_signature: string | null;
+}
+
+/** An object a trail will write to its bucket: kept until the bucket has it. */
+export interface TrailOutboxTable {
+  id: Generated<number>;
+  trail_arn: string;
+  kind: 'log' | 'digest';
+  bucket: string;
+  object_key: string;
+  body: Buffer;
+  /** S3 user metadata as JSON. */
+  metadata: string;
+  created_at: number;
+  attempts: number;
 }
