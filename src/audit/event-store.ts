@@ -16,6 +16,8 @@ export interface StoredEvent {
   readonly resources: readonly EventResource[];
   /** The CloudTrail record as JSON text. */
   readonly record: string;
+  /** False for a data event: kept for the trails that asked for it, never in event history. */
+  readonly management?: boolean;
 }
 
 /** The events table's row for an event, columns in the order the compiled insert takes them. */
@@ -31,6 +33,7 @@ function eventRow(event: StoredEvent) {
     username: event.username,
     access_key_id: event.accessKeyId,
     record: event.record,
+    management: event.management === false ? 0 : 1,
   };
 }
 
@@ -60,7 +63,8 @@ export async function insertEvent(db: Db, event: StoredEvent): Promise<void> {
   const seq = result.rows[0]?.seq;
   if (seq === undefined) throw new Error('event insert returned no sequence number');
 
-  if (event.resources.length === 0) return;
+  // Data events are looked up by trails only, never by resource in the event history.
+  if (event.resources.length === 0 || event.management === false) return;
   await db
     .insertInto('event_resources')
     .values(
@@ -136,7 +140,8 @@ export async function findEvents(db: Db, query: EventQuery): Promise<FoundEvent[
     .where('account_id', '=', query.accountId)
     .where('region', '=', query.region)
     .where('event_time', '>=', query.startTime)
-    .where('event_time', '<=', query.endTime);
+    .where('event_time', '<=', query.endTime)
+    .where('management', '=', 1);
   if (filter) select = select.where(filter.column, '=', filter.value);
   if (query.after) {
     select = select.where(

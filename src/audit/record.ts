@@ -34,6 +34,8 @@ export interface CallFacts {
   readonly error?: { readonly code: string; readonly message: string };
   readonly resources: readonly EventResource[];
   readonly tls?: TlsDetails;
+  /** Management unless said otherwise; data events are S3 object calls a trail asked for. */
+  readonly category?: 'Management' | 'Data';
 }
 
 /** A CloudTrail record (`eventType: AwsApiCall`), member order as CloudTrail writes it. */
@@ -67,9 +69,9 @@ export function buildRecord(facts: CallFacts): CloudTrailRecord {
   if (facts.resources.length > 0) record.resources = recordResources(facts);
   Object.assign(record, {
     eventType: 'AwsApiCall',
-    managementEvent: true,
+    managementEvent: facts.category !== 'Data',
     recipientAccountId: facts.principal.accountId,
-    eventCategory: 'Management',
+    eventCategory: facts.category ?? 'Management',
   });
   if (facts.tls) record.tlsDetails = { ...facts.tls };
   return record;

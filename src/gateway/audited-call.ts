@@ -19,6 +19,7 @@ import type { Db } from '../store/db.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { Clock } from '../util/clock.js';
 import type { IdSource } from '../util/ids.js';
+import { dataEventWanted } from '../trails/selectors.js';
 import { recordMembers } from './record-members.js';
 
 /** The parts of the server an audited call uses. */
@@ -71,19 +72,62 @@ export async function runAuditedCall(
     const resources: EventResource[] = [];
     const ctx = operationContext(deps, call, tx, resources);
     const outcome = 'error' in prepared ? prepared : await attempt(ctx, prepared, undo);
-    if (isRecorded(call)) {
-      await recordCall(tx, deps, call, { eventTime, parameters, resources, ...outcome });
+    const recorded = await recordedAs(tx, call, prepared, outcome);
+    if (recorded?.category === 'Management') {
+      await recordCall(tx, deps, call, {
+        eventTime,
+        parameters,
+        resources,
+        ...outcome,
+        category: 'Management',
+      });
+    } else if (recorded) {
+      const dataResources = recorded.resources;
+      await recordCall(tx, deps, call, {
+        eventTime,
+        parameters,
+        resources: dataResources,
+        ...outcome,
+        category: 'Data',
+      });
     }
     return outcome;
   });
 }
 
+/** How a call is recorded, if at all. */
+type Recorded =
+  | { readonly category: 'Management' }
+  | { readonly category: 'Data'; readonly resources: readonly EventResource[] };
+
 /**
- * Whether the call gets an event history record: every management event does; data events
- * (S3 object reads and writes) do not, as in CloudTrail's event history.
+ * Every management event is recorded for the event history. A data event (an S3 object
+ * call) is recorded only when a trail logging in the region selects it, and then for that
+ * trail alone: the event history never shows data events, as in CloudTrail.
  */
-export function isRecorded(call: Pick<AuthenticatedCall, 'service' | 'operation'>): boolean {
-  return call.service.isDataEvent?.(call.operation) !== true;
+async function recordedAs(
+  tx: Db,
+  call: AuthenticatedCall,
+  prepared: Prepared,
+  outcome: CallOutcome,
+): Promise<Recorded | undefined> {
+  if (call.service.isDataEvent?.(call.operation) !== true) return { category: 'Management' };
+  if ('error' in prepared) return undefined;
+
+  const input = prepared.input as Record<string, unknown>;
+  const target = call.service.dataEventTarget?.(call.operation, input, call.region);
+  if (!target) return undefined;
+
+  const wanted = await dataEventWanted(tx, call.principal.accountId, call.region, {
+    eventSource: call.service.eventSource,
+    eventName: call.operation,
+    readOnly: isReadOnly(call.operation),
+    category: 'Data',
+    resourceType: target.type,
+    resourceArn: target.arn,
+    ...('error' in outcome ? { errorCode: outcome.error.code } : {}),
+  });
+  return wanted ? { category: 'Data', resources: target.resources } : undefined;
 }
 
 /** Finds the handler and decodes the input; nothing here touches the store. */
@@ -153,6 +197,7 @@ interface CallResult {
   readonly resources: readonly EventResource[];
   readonly output?: unknown;
   readonly error?: AwsError;
+  readonly category: 'Management' | 'Data';
 }
 
 async function recordCall(db: Db, deps: CallDeps, call: AuthenticatedCall, result: CallResult) {
@@ -172,6 +217,7 @@ async function recordCall(db: Db, deps: CallDeps, call: AuthenticatedCall, resul
     error: result.error ? { code: result.error.code, message: result.error.message } : undefined,
     resources: result.resources,
     tls: call.tls,
+    category: result.category,
   };
 
   await insertEvent(db, {
@@ -186,6 +232,7 @@ async function recordCall(db: Db, deps: CallDeps, call: AuthenticatedCall, resul
     accessKeyId: call.principal.accessKeyId,
     resources: facts.resources,
     record: JSON.stringify(buildRecord(facts)),
+    management: result.category === 'Management',
   });
 }
 

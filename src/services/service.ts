@@ -16,6 +16,15 @@ export interface EventResource {
   readonly arn?: string;
 }
 
+/** What a data event acts on: its resource for selectors, and the resources its record names. */
+export interface DataEventTarget {
+  /** `AWS::S3::Object`. */
+  readonly type: string;
+  /** `arn:<partition>:s3:::<bucket>/<key>`. */
+  readonly arn: string;
+  readonly resources: readonly EventResource[];
+}
+
 /** Everything an operation may use; it never sees HTTP. */
 export interface OperationContext {
   readonly requestId: string;
@@ -86,6 +95,12 @@ export interface ServiceDefinition {
   validationError(operation: string, violations: Violation[]): AwsError;
   /** True for calls CloudTrail treats as data events, which the event history never records. */
   readonly isDataEvent?: (operation: string) => boolean;
+  /** The resource a data event acts on, which trails' data selectors are matched against. */
+  readonly dataEventTarget?: (
+    operation: string,
+    input: Record<string, unknown>,
+    region: Region,
+  ) => DataEventTarget | undefined;
   /**
    * The record's requestParameters when the service writes them otherwise than its model's
    * members (S3: `bucketName`, `Host`); the decoded input and the Host header are given.

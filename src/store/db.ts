@@ -17,6 +17,7 @@ import * as execSessions from './migrations/0005-exec-sessions.js';
 import * as s3BucketsAndObjects from './migrations/0006-s3-buckets-and-objects.js';
 import * as trailSigningKeys from './migrations/0007-trail-signing-keys.js';
 import * as trails from './migrations/0008-trails.js';
+import * as eventCategory from './migrations/0009-event-category.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-s3-buckets-and-objects': s3BucketsAndObjects,
   '0007-trail-signing-keys': trailSigningKeys,
   '0008-trails': trails,
+  '0009-event-category': eventCategory,
 };
 
 /**

@@ -122,6 +122,8 @@ export interface EventsTable {
   access_key_id: string | null;
   /** The whole CloudTrail record as JSON text, exactly as LookupEvents returns it. */
   record: string;
+  /** 1 for management events (the event history), 0 for data events (trails only). */
+  management: Generated<number>;
 }
 
 export interface EventResourcesTable {

@@ -1,7 +1,7 @@
 import type { SecretBox } from '../auth/secret-box.js';
 import { allRegions } from '../partitions.js';
 import type { Db } from '../store/db.js';
-import { recordedRegions } from '../services/cloudtrail/trail-lookup.js';
+import { recordedRegions } from './regions.js';
 import { buildDigest, digestObjectKey, type PreviousDigest } from './digest.js';
 import { enqueue } from './outbox.js';
 import { currentSigningKey, type KeyRotation } from './signing-keys.js';

@@ -21,6 +21,7 @@ interface Candidate {
   readonly eventSource: string;
   readonly eventName: string;
   readonly readOnly: boolean;
+  readonly category: 'Management' | 'Data';
   readonly record: string;
 }
 
@@ -115,7 +116,16 @@ async function loggingSpans(db: Db, arn: string): Promise<Span[]> {
 async function eventsAfter(db: Db, trail: StoredTrail, from: number): Promise<Candidate[]> {
   const rows = await db
     .selectFrom('events')
-    .select(['seq', 'region', 'event_time', 'event_source', 'event_name', 'read_only', 'record'])
+    .select([
+      'seq',
+      'region',
+      'event_time',
+      'event_source',
+      'event_name',
+      'read_only',
+      'management',
+      'record',
+    ])
     .where('account_id', '=', trail.accountId)
     .where('region', 'in', regionNames(trail))
     .where('seq', '>', from)
@@ -129,6 +139,7 @@ async function eventsAfter(db: Db, trail: StoredTrail, from: number): Promise<Ca
     eventSource: row.event_source,
     eventName: row.event_name,
     readOnly: row.read_only === 1,
+    category: row.management === 1 ? 'Management' : 'Data',
     record: row.record,
   }));
 }
@@ -144,8 +155,20 @@ function inSpans(seq: number, spans: Span[]): boolean {
   return spans.some((span) => seq > span.after && (span.through === null || seq <= span.through));
 }
 
+/** Selectors test a record's error code and a data event's resource only when they need to. */
 function selected(trail: StoredTrail, event: Candidate): boolean {
-  if (!trail.advancedEventSelectors) return selects(trail, event);
-  const record = JSON.parse(event.record) as { errorCode?: string };
-  return selects(trail, { ...event, ...(record.errorCode ? { errorCode: record.errorCode } : {}) });
+  if (!trail.advancedEventSelectors && event.category === 'Management') {
+    return selects(trail, event);
+  }
+  const record = JSON.parse(event.record) as {
+    errorCode?: string;
+    resources?: { type?: string; ARN?: string }[];
+  };
+  const resource = record.resources?.[0];
+  return selects(trail, {
+    ...event,
+    ...(record.errorCode ? { errorCode: record.errorCode } : {}),
+    ...(resource?.type ? { resourceType: resource.type } : {}),
+    ...(resource?.ARN ? { resourceArn: resource.ARN } : {}),
+  });
 }

@@ -1,10 +1,13 @@
 import type { AdvancedFieldSelector, EventSelector } from '../model/generated/cloudtrail.js';
-import type { StoredTrail } from './trail-store.js';
+import type { Region } from '../partitions.js';
+import type { Db } from '../store/db.js';
+import { visibleIn } from './regions.js';
+import { accountTrails, type StoredTrail } from './trail-store.js';
 
 /**
- * Which recorded events a trail delivers, by its event selectors. fedgate
- * records management events only (object-level S3 calls are not recorded),
- * so data resources select nothing yet.
+ * Which events a trail delivers, by its event selectors: management events
+ * by read/write type and excluded sources, data events (S3 object calls) by
+ * the resources their selectors name.
  */
 
 /** The facts of an event a selector can test. */
@@ -13,6 +16,10 @@ export interface SelectableEvent {
   readonly eventName: string;
   readonly readOnly: boolean;
   readonly errorCode?: string;
+  readonly category: 'Management' | 'Data';
+  /** A data event's resource: its type (`AWS::S3::Object`) and ARN. */
+  readonly resourceType?: string;
+  readonly resourceArn?: string;
 }
 
 /** CloudTrail's selector for a trail that was never given one: every management event. */
@@ -25,7 +32,7 @@ export const DEFAULT_EVENT_SELECTORS: EventSelector[] = [
   },
 ];
 
-/** True when the trail's selectors deliver this management event. */
+/** True when the trail's selectors deliver this event. */
 export function selects(trail: StoredTrail, event: SelectableEvent): boolean {
   if (trail.advancedEventSelectors) {
     return trail.advancedEventSelectors.some((selector) =>
@@ -38,11 +45,26 @@ export function selects(trail: StoredTrail, event: SelectableEvent): boolean {
 }
 
 function basicMatches(selector: EventSelector, event: SelectableEvent): boolean {
-  if (selector.IncludeManagementEvents === false) return false;
-  if ((selector.ExcludeManagementEventSources ?? []).includes(event.eventSource)) return false;
-
   const type = selector.ReadWriteType ?? 'All';
-  return type === 'All' || (type === 'ReadOnly') === event.readOnly;
+  if (type !== 'All' && (type === 'ReadOnly') !== event.readOnly) return false;
+
+  if (event.category === 'Data') return namesResource(selector, event);
+  if (selector.IncludeManagementEvents === false) return false;
+  return !(selector.ExcludeManagementEventSources ?? []).includes(event.eventSource);
+}
+
+/**
+ * A data resource value selects the resources whose ARN starts with it:
+ * `arn:aws:s3` every bucket, `arn:aws:s3:::bucket/` one bucket's objects,
+ * `arn:aws:s3:::bucket/logs/` those under a prefix.
+ */
+function namesResource(selector: EventSelector, event: SelectableEvent): boolean {
+  const arn = event.resourceArn ?? '';
+  return (selector.DataResources ?? []).some(
+    (resource) =>
+      resource.Type === event.resourceType &&
+      (resource.Values ?? []).some((value) => arn.startsWith(value)),
+  );
 }
 
 /** One advanced field: positive operators any-of, negative operators all-of. */
@@ -66,7 +88,11 @@ function fieldMatches(field: AdvancedFieldSelector, event: SelectableEvent): boo
 function fieldValue(field: string, event: SelectableEvent): string | undefined {
   switch (field) {
     case 'eventCategory':
-      return 'Management';
+      return event.category;
+    case 'resources.type':
+      return event.resourceType;
+    case 'resources.ARN':
+      return event.resourceArn;
     case 'eventSource':
       return event.eventSource;
     case 'eventName':
@@ -80,4 +106,19 @@ function fieldValue(field: string, event: SelectableEvent): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * True when a trail of the account that is logging in the region selects the
+ * data event: only then is the event recorded at all, as CloudTrail records
+ * data events only for trails that ask for them.
+ */
+export async function dataEventWanted(
+  db: Db,
+  accountId: string,
+  region: Region,
+  event: SelectableEvent,
+): Promise<boolean> {
+  const trails = await accountTrails(db, accountId);
+  return trails.some((trail) => trail.logging && visibleIn(trail, region) && selects(trail, event));
 }

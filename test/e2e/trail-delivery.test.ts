@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   CreateTrailCommand,
   GetTrailStatusCommand,
+  LookupEventsCommand,
   PutEventSelectorsCommand,
   StartLoggingCommand,
   StopLoggingCommand,
@@ -15,7 +16,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import {
   DeleteBucketPolicyCommand,
+  GetObjectCommand,
   PutBucketPolicyCommand,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { cloudTrailClient, ecsClient, type ClientTarget } from '../support/clients.js';
@@ -209,5 +212,67 @@ describe('trail delivery', () => {
 
     const status = await trails.send(new GetTrailStatusCommand({ Name: 'signed' }));
     assert.ok(status.LatestDigestDeliveryTime instanceof Date);
+  });
+
+  it('records S3 object calls only for a trail whose data selector names them', async () => {
+    const logs = 'delivery-data-logs';
+    const watched = 'delivery-data-watched';
+    const east = cloudTrailClient(target(EAST));
+    const eastS3 = trailS3Client(target(EAST));
+    await createTrailBucket(target(EAST), { bucket: logs, accountId: account });
+    await createTrailBucket(target(EAST), {
+      bucket: watched,
+      accountId: account,
+      withPolicy: false,
+    });
+    await east.send(new CreateTrailCommand({ Name: 'objects', S3BucketName: logs }));
+    await east.send(
+      new PutEventSelectorsCommand({
+        TrailName: 'objects',
+        EventSelectors: [
+          {
+            ReadWriteType: 'All',
+            IncludeManagementEvents: false,
+            DataResources: [
+              { Type: 'AWS::S3::Object', Values: [`arn:aws-us-gov:s3:::${watched}/in/`] },
+            ],
+          },
+        ],
+      }),
+    );
+    await east.send(new StartLoggingCommand({ Name: 'objects' }));
+
+    await eastS3.send(new PutObjectCommand({ Bucket: watched, Key: 'in/a.txt', Body: 'a' }));
+    await eastS3.send(new GetObjectCommand({ Bucket: watched, Key: 'in/a.txt' }));
+    await eastS3.send(new PutObjectCommand({ Bucket: watched, Key: 'out/b.txt', Body: 'b' }));
+    await server.trails?.flush();
+
+    const records = await deliveredRecords(s3, logs, `AWSLogs/${account}/CloudTrail/`);
+    assert.deepEqual(
+      records.map((record) => [
+        record.eventName,
+        (record.requestParameters as { key?: string }).key,
+      ]),
+      [
+        ['PutObject', 'in/a.txt'],
+        ['GetObject', 'in/a.txt'],
+      ],
+    );
+    const put = records[0];
+    assert.equal(put?.eventCategory, 'Data');
+    assert.equal(put?.managementEvent, false);
+    assert.equal(put?.readOnly, false);
+    assert.deepEqual(
+      (put?.resources as { ARN: string }[]).map((r) => r.ARN),
+      [`arn:aws-us-gov:s3:::${watched}/in/a.txt`, `arn:aws-us-gov:s3:::${watched}`],
+    );
+
+    // The event history never shows data events.
+    const history = await east.send(
+      new LookupEventsCommand({
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'PutObject' }],
+      }),
+    );
+    assert.deepEqual(history.Events, []);
   });
 });

@@ -1,4 +1,5 @@
 import { findRegion, type Region } from '../../partitions.js';
+import { visibleIn } from '../../trails/regions.js';
 import { accountTrails, findTrail, type StoredTrail } from '../../trails/trail-store.js';
 import type { OperationContext } from '../service.js';
 import {
@@ -19,20 +20,6 @@ const TRAIL_ARN = /^arn:(aws|aws-us-gov):cloudtrail:([a-z0-9-]+):(\d{12}):trail\
 /** `arn:<partition>:cloudtrail:<home region>:<account>:trail/<name>`. */
 export function trailArn(home: Region, accountId: string, name: string): string {
   return `arn:${home.partition}:cloudtrail:${home.name}:${accountId}:trail/${name}`;
-}
-
-/** True when a trail records in (and is visible from) the region. */
-export function visibleIn(trail: StoredTrail, region: Region): boolean {
-  if (trail.homeRegion === region.name) return true;
-  return (
-    trail.settings.isMultiRegionTrail &&
-    findRegion(trail.homeRegion)?.partition === region.partition
-  );
-}
-
-/** The regions a trail records: its home, or every region of its partition. */
-export function recordedRegions(trail: StoredTrail, all: readonly Region[]): Region[] {
-  return all.filter((region) => visibleIn(trail, region));
 }
 
 /** Throws InvalidTrailNameException unless `name` follows CloudTrail's naming rules. */

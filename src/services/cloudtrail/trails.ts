@@ -29,12 +29,11 @@ import {
   checkTrailName,
   findByName,
   parseTrailArn,
-  recordedRegions,
   requireHomeRegion,
   resolveTrail,
   trailArn,
-  visibleIn,
 } from './trail-lookup.js';
+import { recordedRegions, visibleIn } from '../../trails/regions.js';
 import { addTrailTags } from './trail-tags.js';
 
 /** CloudTrail allows five trails per region, counting multi-region trails in each. */

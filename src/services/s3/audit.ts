@@ -1,3 +1,6 @@
+import type { Region } from '../../partitions.js';
+import type { DataEventTarget } from '../service.js';
+
 /**
  * S3's CloudTrail records name their parameters after the REST API, not the model: the
  * bucket as `bucketName`, the Host header as `Host`, a sub-resource as an empty member
@@ -44,6 +47,7 @@ export function s3RequestParameters(
   if (operation === 'CreateBucket') addBucketConfiguration(out, input.CreateBucketConfiguration);
   if (operation === 'PutBucketPolicy') out.bucketPolicy = parsedPolicy(input.Policy);
   if (typeof input.Bucket === 'string') out.bucketName = input.Bucket;
+  if (typeof input.Key === 'string') out.key = input.Key;
   if (host !== undefined) out.Host = host;
   const subresource = SUBRESOURCES[operation];
   if (subresource !== undefined) out[subresource] = '';
@@ -67,4 +71,24 @@ function parsedPolicy(policy: unknown): unknown {
   } catch {
     return policy;
   }
+}
+
+/**
+ * The object a data event acts on. A listing acts on the bucket's objects as a whole:
+ * `arn:…:s3:::bucket/`, which a selector for the bucket (or a prefix it starts with) matches.
+ */
+export function s3DataEventTarget(
+  _operation: string,
+  input: Record<string, unknown>,
+  region: Region,
+): DataEventTarget | undefined {
+  if (typeof input.Bucket !== 'string') return undefined;
+
+  const bucketArn = `arn:${region.partition}:s3:::${input.Bucket}`;
+  const key = typeof input.Key === 'string' ? input.Key : undefined;
+  const arn = `${bucketArn}/${key ?? ''}`;
+  const bucket = { type: 'AWS::S3::Bucket', name: bucketArn, arn: bucketArn };
+  const resources =
+    key === undefined ? [bucket] : [{ type: 'AWS::S3::Object', name: arn, arn }, bucket];
+  return { type: 'AWS::S3::Object', arn, resources };
 }

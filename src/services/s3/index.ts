@@ -3,7 +3,7 @@ import type { Violation } from '../../model/validate.js';
 import type { AwsError } from '../../protocol/errors.js';
 import { MalformedXML } from '../../protocol/rest-xml.js';
 import { notBuilt, type OperationTable, type ServiceDefinition } from '../service.js';
-import { isS3DataEvent, s3RequestParameters } from './audit.js';
+import { isS3DataEvent, s3DataEventTarget, s3RequestParameters } from './audit.js';
 import {
   createBucket,
   deleteBucket,
@@ -167,6 +167,7 @@ export const s3Service: ServiceDefinition = {
   recordMemberCase: 'asIs',
   validationError,
   isDataEvent: isS3DataEvent,
+  dataEventTarget: s3DataEventTarget,
   recordRequestParameters: s3RequestParameters,
   recordsResponseElements: false,
 };
