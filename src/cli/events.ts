@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Kysely, SqliteDialect } from 'kysely';
 import { defaultAccountId } from '../auth/identity-store.js';
+import { ATTRIBUTE_COLUMNS } from '../services/cloudtrail/event-history.js';
 import {
   eventRegions,
   findEvents,
@@ -124,16 +125,6 @@ function regionArgument(name: string): string {
   throw new InvalidArgumentError(`Regions served: ${names.join(', ')}.`);
 }
 
-const FILTER_COLUMNS = {
-  EventId: 'event_id',
-  EventName: 'event_name',
-  EventSource: 'event_source',
-  Username: 'username',
-  AccessKeyId: 'access_key_id',
-  ResourceType: 'resource_type',
-  ResourceName: 'resource_name',
-} as const;
-
 const FILTER_KEYS =
   'EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId';
 
@@ -147,11 +138,11 @@ function filterArgument(text: string, previous: EventFilter | undefined): EventF
   const key = split < 0 ? text : text.slice(0, split);
   const value = split < 0 ? '' : text.slice(split + 1);
   if (key === 'ReadOnly') return readOnlyFilter(value);
-  if (!Object.hasOwn(FILTER_COLUMNS, key)) {
+  if (!Object.hasOwn(ATTRIBUTE_COLUMNS, key)) {
     throw new InvalidArgumentError(`Use Key=Value with one of the keys ${FILTER_KEYS}.`);
   }
   if (value === '') throw new InvalidArgumentError(`Give a value: ${key}=VALUE.`);
-  return { column: FILTER_COLUMNS[key as keyof typeof FILTER_COLUMNS], value };
+  return { column: ATTRIBUTE_COLUMNS[key as keyof typeof ATTRIBUTE_COLUMNS], value };
 }
 
 function readOnlyFilter(value: string): EventFilter {

@@ -64,6 +64,12 @@ function buildProgram(): Command {
         .argParser(positive),
     )
     .addOption(
+      new Option('--max-object-bytes <n>', 'largest S3 object accepted in one request, in bytes')
+        .env('FEDGATE_MAX_OBJECT_BYTES')
+        .default(defaults.maxObjectBytes)
+        .argParser(positive),
+    )
+    .addOption(
       new Option('--images-dir <dir>', 'image cache (default: <data-dir>/images)').env(
         'FEDGATE_IMAGES_DIR',
       ),
@@ -135,6 +141,7 @@ interface ServeOptions {
   logLevel: string;
   lookupEventsRate: number;
   maxBodyBytes: number;
+  maxObjectBytes: number;
   imagesDir?: string;
   insecureRegistry: readonly string[];
   registryAuth?: string;

@@ -65,7 +65,8 @@ function throttle(ctx: OperationContext) {
   if (!ctx.shared.takeToken(bucket, rate, rate)) throw new ThrottlingException('Rate exceeded');
 }
 
-const ATTRIBUTE_COLUMNS = {
+/** The events column each LookupEvents attribute (but ReadOnly) filters on. */
+export const ATTRIBUTE_COLUMNS = {
   EventId: 'event_id',
   EventName: 'event_name',
   EventSource: 'event_source',
