@@ -22,16 +22,36 @@ export function fixedRoot() {
   };
 }
 
-/** Starts `fedgate serve` on a free port with `dataDir` and waits until /health answers. */
+/** Starts `fedgate serve` on a free port (or `port`) with `dataDir` and waits until /health answers. */
 export async function spawnFedgate(
   dataDir: string,
   root: ReturnType<typeof fixedRoot>,
   port?: number,
 ): Promise<FedgateProcess> {
-  const chosen = port ?? (await freePort());
+  return spawnFedgateServe(dataDir, root, port === undefined ? {} : { port });
+}
+
+/** How `spawnFedgateServe` runs the server, beyond its data directory and root. */
+export interface ServeOptions {
+  /** The port to listen on; a free one when absent (a restart passes the previous one). */
+  readonly port?: number;
+  /** Extra `FEDGATE_*` variables (delivery intervals, the external S3 endpoint, …). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Starts `fedgate serve` on `dataDir` as its own process, with extra environment variables,
+ * and waits until /health answers.
+ */
+export async function spawnFedgateServe(
+  dataDir: string,
+  root: ReturnType<typeof fixedRoot>,
+  options: ServeOptions = {},
+): Promise<FedgateProcess> {
+  const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', ENTRY, 'serve', '--port', String(chosen), '--data-dir', dataDir],
+    ['--import', 'tsx', ENTRY, 'serve', '--port', String(port), '--data-dir', dataDir],
     {
       env: {
         ...process.env,
@@ -41,23 +61,33 @@ export async function spawnFedgate(
         FEDGATE_ACCOUNT_ID: root.accountId,
         FEDGATE_ROOT_ACCESS_KEY_ID: root.accessKeyId,
         FEDGATE_ROOT_SECRET_ACCESS_KEY: root.secretAccessKey,
+        ...options.env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  const url = `http://127.0.0.1:${chosen}`;
-  await waitForHealth(url, exited);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, exited, () => stderr);
   return { url, child, exited };
 }
 
-async function waitForHealth(url: string, exited: Promise<number | null>): Promise<void> {
+async function waitForHealth(
+  url: string,
+  exited: Promise<number | null>,
+  stderr: () => string,
+): Promise<void> {
   let gone = false;
   void exited.then(() => (gone = true));
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if (gone) throw new Error('fedgate exited before it became healthy');
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    if (gone) throw new Error(`fedgate exited before it became healthy:\n${stderr()}`);
     try {
       const response = await fetch(`${url}/health`);
       if (response.ok) return;
@@ -66,7 +96,7 @@ async function waitForHealth(url: string, exited: Promise<number | null>): Promi
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`fedgate did not answer ${url}/health within 20 s`);
+  throw new Error(`fedgate did not answer ${url}/health within 30 s:\n${stderr()}`);
 }
 
 /** A TCP port nobody listens on right now. */
