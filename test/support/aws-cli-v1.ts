@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { CliResult } from './aws-cli.js';
+import { cliEnvironment, type CliResult } from './aws-cli.js';
 import type { TestCredentials } from './fedgate.js';
 
 const run = promisify(execFile);
@@ -52,19 +52,10 @@ export async function awsCliV1(
   args: string[],
 ): Promise<CliResult> {
   const cli = requireAwsCliV1();
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_DEFAULT_REGION: region,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  const env = cliEnvironment(credentials, region, {
     AWS_ENDPOINT_URL: endpoint,
     AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_MAX_ATTEMPTS: '1',
-    AWS_PAGER: '',
-  };
+  });
   try {
     const { stdout, stderr } = await run(cli, args, { env, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, stdout, stderr };
