@@ -1,7 +1,17 @@
+import { isTlsVersion, type TlsVersion } from './tls/policy.js';
+
 /** Everything `fedgate serve` can be told, by flag or `FEDGATE_*` variable. */
 export interface ServerConfig {
   readonly host: string;
   readonly port: number;
+  /** Also serve HTTPS (FIPS TLS policy) on `tlsPort`; HTTP keeps listening on `port`. */
+  readonly tls: boolean;
+  readonly tlsPort: number;
+  /** PEM certificate (chain) and key files to serve as given; else the private CA's. */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  /** The highest TLS version offered: TLSv1.2 reproduces records of TLS 1.2 clients. */
+  readonly tlsMaxVersion?: TlsVersion;
   /** Holds the SQLite store, the master key and the credentials file. */
   readonly dataDir: string;
   /** The region written into the generated AWS config file. */
@@ -43,6 +53,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   return {
     host: env.FEDGATE_HOST ?? '127.0.0.1',
     port: numberOr(env.FEDGATE_PORT, 4510),
+    tls: flag(env.FEDGATE_TLS),
+    tlsPort: numberOr(env.FEDGATE_TLS_PORT, 4511),
+    ...(env.FEDGATE_TLS_CERT ? { tlsCert: env.FEDGATE_TLS_CERT } : {}),
+    ...(env.FEDGATE_TLS_KEY ? { tlsKey: env.FEDGATE_TLS_KEY } : {}),
+    ...(env.FEDGATE_TLS_MAX_VERSION
+      ? { tlsMaxVersion: tlsVersion(env.FEDGATE_TLS_MAX_VERSION) }
+      : {}),
     dataDir: env.FEDGATE_DATA_DIR ?? '.fedgate',
     region: env.FEDGATE_REGION ?? 'us-gov-west-1',
     logLevel: env.FEDGATE_LOG_LEVEL ?? 'info',
@@ -85,4 +102,15 @@ function numberOr(text: string | undefined, fallback: number): number {
   const value = Number(text);
   if (!Number.isFinite(value)) throw new Error(`expected a number, got '${text}'`);
   return value;
+}
+
+/** A boolean variable: 1, true, yes or on (any case) mean true. */
+function flag(text: string | undefined): boolean {
+  return ['1', 'true', 'yes', 'on'].includes((text ?? '').toLowerCase());
+}
+
+/** A TLS version the FIPS policy allows, or an error saying which are. */
+export function tlsVersion(text: string): TlsVersion {
+  if (!isTlsVersion(text)) throw new Error(`expected TLSv1.2 or TLSv1.3, got '${text}'`);
+  return text;
 }

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -33,11 +34,16 @@ import type { Database } from './store/schema.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { randomIds, type IdSource } from './util/ids.js';
 import { TokenBuckets } from './util/token-buckets.js';
+import type { KeyAndCertificate } from './tls/certificates.js';
+import { createHttpsServer, serverTlsMaterial } from './tls/https-listener.js';
 
 /** A running fedgate. */
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** `https://<host>:<tlsPort>` when serving TLS. */
+  readonly tlsUrl?: string;
+  readonly tlsPort?: number;
   readonly db: Kysely<Database>;
   /** The root key created by this start, when it created the first account. */
   readonly bootstrapped?: IssuedKey;
@@ -57,7 +63,10 @@ export interface ServerSeams {
 
 const RETENTION_SWEEP_MS = 60 * 60 * 1000;
 
-/** Opens the data directory, bootstraps the first account and starts serving HTTP. */
+/**
+ * Opens the data directory, bootstraps the first account and starts serving HTTP, and HTTPS
+ * beside it when `config.tls` is set.
+ */
 export async function startServer(
   config: ServerConfig,
   seams: ServerSeams = {},
@@ -66,6 +75,13 @@ export async function startServer(
   const ids = seams.ids ?? randomIds;
   const logger = seams.logger ?? pino({ level: config.logLevel });
   const { db, box } = await openDataDir(config.dataDir, { backgroundCheckpoints: true });
+  // Certificates first: a bad --tls-cert must stop the start before anything runs or listens.
+  const material = config.tls
+    ? await serverTlsMaterial(config, box).catch(async (err: unknown) => {
+        await db.destroy();
+        throw err;
+      })
+    : undefined;
   const bootstrapped = await bootstrap(db, box, config, clock, ids);
 
   const commits = new GroupCommit(db);
@@ -95,10 +111,19 @@ export async function startServer(
     maxObjectBytes: config.maxObjectBytes,
   });
 
-  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => void gateway(req, res));
+  const handler = (req: IncomingMessage, res: ServerResponse) => void gateway(req, res);
+  const server = createServer({ keepAliveTimeout: 60_000 }, handler);
   // ECS Exec's data channel shares the API's port, as its streamUrl names the API's host.
-  const endSessions = attachDataChannel(server, { sessions, commits, clock, logger });
+  const channel = { sessions, commits, clock, logger };
+  const endSessions = [attachDataChannel(server, channel)];
   const port = await listen(server, config.host, config.port);
+  const secure = material
+    ? await startHttps(config, material, handler, logger).catch(async (err: unknown) => {
+        await closeServer(server);
+        throw err;
+      })
+    : undefined;
+  if (secure) endSessions.push(attachDataChannel(secure.server, channel));
   const sweeper = startRetentionSweep(db, clock, logger);
   reconciler.start();
   trails.start();
@@ -107,14 +132,15 @@ export async function startServer(
   return {
     url: `http://${config.host}:${port}`,
     port,
+    ...(secure ? { tlsUrl: `https://${config.host}:${secure.port}`, tlsPort: secure.port } : {}),
     db,
     bootstrapped,
     trails,
     close: async () => {
       clearInterval(sweeper);
       await trails.close();
-      endSessions();
-      await closeServer(server);
+      for (const end of endSessions) end();
+      await Promise.all([closeServer(server), ...(secure ? [closeServer(secure.server)] : [])]);
       // Containers die with fedgate; their tasks are recorded STOPPED before the store closes.
       await reconciler.close();
       await db.destroy();
@@ -165,14 +191,27 @@ async function bootstrap(
   return key;
 }
 
-function listen(server: Server, host: string, port: number): Promise<number> {
+/** The HTTPS listener on `tlsPort`, sharing the HTTP listener's request handler. */
+async function startHttps(
+  config: ServerConfig,
+  material: KeyAndCertificate,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  logger: Logger,
+): Promise<{ server: HttpsServer; port: number }> {
+  const server = createHttpsServer(material, config.tlsMaxVersion, handler, logger);
+  const port = await listen(server, config.host, config.tlsPort);
+  logger.info({ host: config.host, port, maxVersion: config.tlsMaxVersion }, 'fedgate HTTPS');
+  return { server, port };
+}
+
+function listen(server: Server | HttpsServer, host: string, port: number): Promise<number> {
   return new Promise((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolveListen((server.address() as AddressInfo).port));
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+function closeServer(server: Server | HttpsServer): Promise<void> {
   return new Promise((resolveClose) => {
     server.close(() => resolveClose());
     server.closeIdleConnections();

@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { configFromEnv, type ServerConfig } from '../config.js';
+import type { TlsVersion } from '../tls/policy.js';
 import { registerAccountCommands } from './accounts.js';
+import { registerCaCommands } from './ca.js';
 import { registerEventCommands } from './events.js';
 import { runServe } from './serve.js';
 import { registerSessionCommands } from './sessions.js';
@@ -35,6 +37,37 @@ function buildProgram(): Command {
         .argParser(port),
     )
     .addOption(dataDirOption(defaults.dataDir))
+    .addOption(
+      // No .env(): Commander would take FEDGATE_TLS=0 as true; configFromEnv reads it properly.
+      new Option('--tls', 'also serve HTTPS with the FIPS TLS policy (env FEDGATE_TLS=1)').default(
+        defaults.tls,
+      ),
+    )
+    .addOption(
+      new Option('--tls-port <port>', 'TCP port for HTTPS')
+        .env('FEDGATE_TLS_PORT')
+        .default(defaults.tlsPort)
+        .argParser(port),
+    )
+    .addOption(
+      new Option(
+        '--tls-cert <file>',
+        'PEM certificate (chain) to serve as given, with --tls-key (default: one issued by ' +
+          "fedgate's private CA in <data-dir>/tls)",
+      ).env('FEDGATE_TLS_CERT'),
+    )
+    .addOption(
+      new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('FEDGATE_TLS_KEY'),
+    )
+    .addOption(
+      new Option(
+        '--tls-max-version <version>',
+        'highest TLS version offered; TLSv1.2 makes clients negotiate what CloudTrail ' +
+          'records as TLSv1.2 / ECDHE-RSA-AES128-GCM-SHA256',
+      )
+        .env('FEDGATE_TLS_MAX_VERSION')
+        .choices(['TLSv1.2', 'TLSv1.3']),
+    )
     .addOption(
       new Option('--region <region>', 'region written into the generated AWS config file')
         .env('FEDGATE_REGION')
@@ -114,7 +147,8 @@ function buildProgram(): Command {
       'after',
       '\nOn first start it creates an account and its root access key, prints them once and writes\n' +
         'an AWS credentials file (profile "fedgate") into the data directory.\n' +
-        'FEDGATE_ACCOUNT_ID, FEDGATE_ROOT_ACCESS_KEY_ID and FEDGATE_ROOT_SECRET_ACCESS_KEY fix them.',
+        'FEDGATE_ACCOUNT_ID, FEDGATE_ROOT_ACCESS_KEY_ID and FEDGATE_ROOT_SECRET_ACCESS_KEY fix them.\n' +
+        '\nWith --tls, clients trust the private CA: export AWS_CA_BUNDLE=$(fedgate ca path).',
     )
     .action(async ({ insecureRegistry, registryAuth, trailS3Endpoint, ...options }: ServeOptions) =>
       runServe({
@@ -130,12 +164,18 @@ function buildProgram(): Command {
   registerTaskCommands(program, dataDirOption(defaults.dataDir));
   registerSessionCommands(program, dataDirOption(defaults.dataDir));
   registerEventCommands(program, dataDirOption(defaults.dataDir));
+  registerCaCommands(program, dataDirOption(defaults.dataDir));
   return program;
 }
 
 interface ServeOptions {
   host: string;
   port: number;
+  tls: boolean;
+  tlsPort: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsMaxVersion?: TlsVersion;
   dataDir: string;
   region: string;
   logLevel: string;

@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import type { ServerConfig } from '../config.js';
 import { dataFiles } from '../data-dir.js';
+import { tlsFiles } from '../tls/certificates.js';
 import { startServer } from '../server.js';
 
 /** `fedgate serve`: runs until SIGINT or SIGTERM, then shuts down cleanly. */
 export async function runServe(config: ServerConfig): Promise<void> {
   const server = await startServer({ ...config, dataDir: resolve(config.dataDir) });
   if (server.bootstrapped) printFirstStart(config, server.bootstrapped);
+  if (server.tlsUrl) printHttps(config, server.tlsUrl);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -39,4 +41,12 @@ function printFirstStart(
       '',
     ].join('\n'),
   );
+}
+
+/** Where HTTPS listens and, with the private CA's certificate, what clients must trust. */
+function printHttps(config: ServerConfig, tlsUrl: string): void {
+  const trust = config.tlsCert
+    ? ''
+    : `; trust its CA: export AWS_CA_BUNDLE=${tlsFiles(resolve(config.dataDir)).ca}`;
+  process.stderr.write(`fedgate: HTTPS on ${tlsUrl}${trust}\n`);
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { StreamSession } from '../exec/stream-state.js';
@@ -102,9 +102,35 @@ export function stdinPayload(chunk: Buffer): Buffer {
   return chunk.length === 1 && chunk[0] === 0x0a ? Buffer.from('\r') : chunk;
 }
 
+/**
+ * The certificates a wss:// data channel is checked against: AWS_CA_BUNDLE's, as the AWS CLI
+ * (which passes its environment to the plugin) used for the API call, e.g. fedgate's private CA.
+ * Without it Node's own trust store (plus NODE_EXTRA_CA_CERTS) applies.
+ */
+export function trustOptions(
+  streamUrl: string,
+  bundle = process.env.AWS_CA_BUNDLE,
+): WebSocket.ClientOptions {
+  if (!streamUrl.startsWith('wss:') || !bundle) return {};
+  try {
+    return { ca: readFileSync(bundle) };
+  } catch (error) {
+    throw new Error(
+      `cannot read AWS_CA_BUNDLE ${bundle} (${(error as Error).message}): point it at a PEM file`,
+    );
+  }
+}
+
 /** Attaches `io` to the session's data channel; resolves with the exit code. */
 export function runSession(session: StartedSession, io: PluginIo): Promise<number> {
-  return new Promise((resolve) => new SessionClient(session, io, resolve).start());
+  return new Promise((resolve) => {
+    try {
+      new SessionClient(session, io, resolve).start();
+    } catch (error) {
+      io.stderr.write(`Cannot perform start session: ${(error as Error).message}\n`);
+      resolve(1);
+    }
+  });
 }
 
 /** One attached session: the WebSocket, the ordered stream over it, and the terminal. */
@@ -120,7 +146,7 @@ class SessionClient {
     private readonly io: PluginIo,
     private readonly done: (code: number) => void,
   ) {
-    this.ws = new WebSocket(session.streamUrl);
+    this.ws = new WebSocket(session.streamUrl, trustOptions(session.streamUrl));
     this.stream = new StreamSession({
       outgoingType: MessageType.InputStreamData,
       send: (frame) => this.sendFrame(frame),

@@ -1,4 +1,3 @@
-import { getFips } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
@@ -9,6 +8,7 @@ import { BwrapDriver } from '../runtime/bwrap-driver.js';
 import { readLogs } from '../runtime/container-logs.js';
 import { containerLogDir } from '../runtime/task-runner.js';
 import { readTaskById } from '../services/ecs/tasks-store.js';
+import { fipsStatusLines } from '../tls/fips-status.js';
 
 /** Adds `fedgate logs` and `fedgate doctor`. */
 export function registerTaskCommands(program: Command, dataDir: Option): void {
@@ -26,7 +26,10 @@ export function registerTaskCommands(program: Command, dataDir: Option): void {
 
   program
     .command('doctor')
-    .description('Check whether this host can run task containers, and what to install if not.')
+    .description(
+      'Check whether this host can run task containers (and what to install if not); show the ' +
+        'TLS policy and FIPS status.',
+    )
     .action(async () => doctor());
 }
 
@@ -78,8 +81,8 @@ function pluginLine(): string {
 }
 
 /**
- * Reports what the container driver found. Node's OpenSSL FIPS status is shown as reported:
- * a FIPS provider being loaded is not a FIPS 140 validation of this host.
+ * Reports what the container driver found, then the TLS policy and Node's OpenSSL FIPS status
+ * as reported: a FIPS provider being loaded is not a FIPS 140 validation of this host.
  */
 async function doctor(): Promise<void> {
   const support = await new BwrapDriver().check();
@@ -91,14 +94,12 @@ async function doctor(): Promise<void> {
     `fips_enabled file in containers: ${yesNo(support.fipsFile)}`,
     `non-root users: ${yesNo(support.userSwitching)}`,
     `exec into containers: ${yesNo(support.exec)}`,
-    `Node.js OpenSSL FIPS mode (crypto.getFips()): ${getFips() === 1 ? 'on' : 'off'}` +
-      ' (a status report, not a claim of FIPS 140 validation)',
     ...support.problems.map((problem) => `problem: ${problem}`),
   ];
   if (support.missing.length > 0) {
     lines.push(`install: apt-get install -y ${support.missing.join(' ')}`);
   }
-  lines.push(pluginLine());
+  lines.push(pluginLine(), ...fipsStatusLines());
   process.stdout.write(`${lines.join('\n')}\n`);
   if (!support.supported) process.exitCode = 1;
 }

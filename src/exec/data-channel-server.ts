@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -24,11 +25,11 @@ const POLICY_VIOLATION = 1008;
 const OPEN_TIMEOUT_MS = 10_000;
 
 /**
- * Serves `/v1/data-channel/<sessionId>` on the API's own HTTP server: the Session Manager data
- * channel that ExecuteCommand's `streamUrl` names. Other upgrade requests are refused.
- * Returns a function that ends every open session (for shutdown).
+ * Serves `/v1/data-channel/<sessionId>` on the API's own HTTP server (and its HTTPS server, as
+ * wss://): the Session Manager data channel that ExecuteCommand's `streamUrl` names. Other
+ * upgrade requests are refused. Returns a function that ends every open session (for shutdown).
  */
-export function attachDataChannel(server: Server, deps: DataChannelDeps): () => void {
+export function attachDataChannel(server: Server | HttpsServer, deps: DataChannelDeps): () => void {
   const wss = new WebSocketServer({ noServer: true });
   const channels = new Set<ExecChannel>();
 

@@ -41,6 +41,7 @@ export interface AuthenticatedCall {
   readonly requestId: string;
   readonly sourceIp: string;
   readonly userAgent: string;
+  /** The TLS facts when the call came over HTTPS; absent over plain HTTP. */
   readonly tls?: TlsDetails;
   /** The Host header, for operations that answer URLs back to the caller. */
   readonly host?: string;
@@ -187,6 +188,7 @@ function operationContext(
     ids: deps.ids,
     resources,
     shared: deps.shared,
+    tls: call.tls !== undefined,
     ...(call.host === undefined ? {} : { host: call.host }),
   };
 }

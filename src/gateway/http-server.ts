@@ -13,6 +13,7 @@ import { query } from '../protocol/query.js';
 import { restXml } from '../protocol/rest-xml.js';
 import type { ServiceDefinition } from '../services/service.js';
 import { runAuditedCall, type CallDeps } from './audited-call.js';
+import { tlsDetailsOf } from '../tls/tls-details.js';
 import { decodeS3Body, EntityTooLarge, signedForS3 } from './s3-requests.js';
 
 /** What the gateway needs from the rest of the server. */
@@ -69,6 +70,8 @@ async function answer(
   requestId: string,
   outcome: Outcome,
 ): Promise<ProtocolResponse> {
+  // Read before the body: a client may close its socket once it has sent everything.
+  const tls = tlsDetailsOf(req);
   const s3 = signedForS3(req);
   const limit = s3 ? (deps.maxObjectBytes ?? deps.maxBodyBytes) : deps.maxBodyBytes;
   const body = await readBody(req, limit);
@@ -119,6 +122,7 @@ async function answer(
       sourceIp: sourceIp(req),
       userAgent: headerText(req.headers['user-agent']),
       ...(req.headers.host === undefined ? {} : { host: req.headers.host }),
+      ...(tls === undefined ? {} : { tls }),
     });
     if ('error' in result) return failure(protocol, result.error, requestId, outcome, deps.logger);
     return protocol.encodeOutput(service.model, operation, result.output, requestId);

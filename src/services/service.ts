@@ -43,6 +43,8 @@ export interface OperationContext {
    * reached fedgate by, since fedgate has no ssmmessages host name of its own.
    */
   readonly host?: string;
+  /** True when the call came over HTTPS: URLs answered back then use wss:// (or https://). */
+  readonly tls?: boolean;
 }
 
 /** Process-wide state operations share, created once per server. */

@@ -32,9 +32,11 @@ export async function runExecSession(
     onOutput?: (text: string) => void;
     /** Hangs up (closes the socket) once the output satisfies this. */
     hangUpWhen?: (text: string) => boolean;
+    /** Certificates a wss:// channel is checked against (fedgate's private CA). */
+    ca?: string | Buffer;
   } = {},
 ): Promise<ExecResult> {
-  const ws = new WebSocket(streamUrl);
+  const ws = new WebSocket(streamUrl, options.ca === undefined ? {} : { ca: options.ca });
   await once(ws, 'open');
   let output = '';
   let closed = false;

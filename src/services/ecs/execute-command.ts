@@ -63,7 +63,7 @@ export async function executeCommand(
     containerName: container.name,
     interactive: true,
     taskArn,
-    session: { ...issued, streamUrl: streamUrl(ctx.host, issued.sessionId) },
+    session: { ...issued, streamUrl: streamUrl(ctx.host, issued.sessionId, ctx.tls === true) },
   };
 }
 
@@ -86,11 +86,11 @@ function pickContainer(found: StoredTask, name: string | undefined): Container {
 }
 
 /**
- * `ws://` on the host the caller used: fedgate serves plain HTTP.
- *
- * TODO: answer `wss://` when the request came over TLS, because a TLS client needs it; remove
- * when fedgate serves HTTPS.
+ * The data channel on the host and port the caller used: `wss://` when the call came over TLS
+ * (the HTTPS listener serves the channel too, under the same certificate), else `ws://`.
  */
-function streamUrl(host: string | undefined, sessionId: string): string {
-  return `ws://${host ?? '127.0.0.1'}${DATA_CHANNEL_PATH}${sessionId}?role=publish_subscribe`;
+function streamUrl(host: string | undefined, sessionId: string, tls: boolean): string {
+  const scheme = tls ? 'wss' : 'ws';
+  const path = `${DATA_CHANNEL_PATH}${sessionId}?role=publish_subscribe`;
+  return `${scheme}://${host ?? '127.0.0.1'}${path}`;
 }
