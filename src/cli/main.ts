@@ -4,6 +4,7 @@ import type { TlsVersion } from '../tls/policy.js';
 import { registerAccountCommands } from './accounts.js';
 import { registerCaCommands } from './ca.js';
 import { registerEventCommands } from './events.js';
+import { registerHostsCommand } from './hosts.js';
 import { runServe } from './serve.js';
 import { registerSessionCommands } from './sessions.js';
 import { registerTaskCommands } from './tasks.js';
@@ -165,6 +166,7 @@ function buildProgram(): Command {
   registerSessionCommands(program, dataDirOption(defaults.dataDir));
   registerEventCommands(program, dataDirOption(defaults.dataDir));
   registerCaCommands(program, dataDirOption(defaults.dataDir));
+  registerHostsCommand(program);
   return program;
 }
 

@@ -21,7 +21,7 @@ const RENEW_BEFORE_DAYS = 30;
 const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 const PUBLIC_EXPONENT = new Uint8Array([1, 0, 1]);
 const CA_KEY_BITS = 3072;
-/** RSA (not ECDSA), so TLS 1.2 clients can negotiate the seed's ECDHE-RSA-AES128-GCM-SHA256. */
+/** RSA (not ECDSA), so TLS 1.2 clients can negotiate AWS's sample event's ECDHE-RSA-AES128-GCM-SHA256. */
 const SERVER_KEY_BITS = 2048;
 
 /** The TLS files of a data directory, all under `<data-dir>/tls/`. */

@@ -30,7 +30,7 @@ export interface TlsPolicy {
  * P-256/P-384, RSA-PSS/PKCS#1 v1.5 and ECDSA with SHA-256/384 — the algorithms NIST SP 800-52r2
  * allows a FIPS server. CHACHA20-POLY1305, X25519, CBC, static RSA and SHA-1 are left out, so a
  * client that offers nothing else is refused at the handshake. AES-128 comes first, as in the
- * AWS FIPS endpoints' policy the seed's `ECDHE-RSA-AES128-GCM-SHA256` came from.
+ * AWS FIPS endpoints' policy AWS's sample event's `ECDHE-RSA-AES128-GCM-SHA256` came from.
  */
 export const FIPS_TLS_POLICY: TlsPolicy = {
   name: 'fedgate-FIPS-TLS13-12',

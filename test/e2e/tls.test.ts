@@ -25,8 +25,8 @@ import {
 
 const run = promisify(execFile);
 const REGION = 'us-gov-east-1';
-const SEED_HOST = 'ecs-fips.us-gov-east-1.amazonaws.com';
-const SEED_SUITE = 'ECDHE-RSA-AES128-GCM-SHA256';
+const SAMPLE_HOST = 'ecs-fips.us-gov-east-1.amazonaws.com';
+const SAMPLE_SUITE = 'ECDHE-RSA-AES128-GCM-SHA256';
 const PUT_DEFAULT = 'PutAccountSettingDefault';
 
 describe('HTTPS with the FIPS TLS policy', () => {
@@ -76,7 +76,7 @@ describe('HTTPS with the FIPS TLS policy', () => {
 
   it('serves the JS SDK by an AWS host name, whose Host header is recorded as sent', async () => {
     const target = {
-      endpoint: `https://${SEED_HOST}:${server.tlsPort}`,
+      endpoint: `https://${SAMPLE_HOST}:${server.tlsPort}`,
       credentials: server.root,
       region: REGION,
       ca,
@@ -87,7 +87,7 @@ describe('HTTPS with the FIPS TLS policy', () => {
     );
     const record = await newestRecord(tlsCloudTrailClient(target), PUT_DEFAULT);
     const details = record.tlsDetails as Record<string, string>;
-    assert.equal(details.clientProvidedHostHeader, `${SEED_HOST}:${server.tlsPort}`);
+    assert.equal(details.clientProvidedHostHeader, `${SAMPLE_HOST}:${server.tlsPort}`);
     assert.equal(details.tlsVersion, 'TLSv1.3');
     assert.equal(details.cipherSuite, 'TLS_AES_128_GCM_SHA256');
   });
@@ -110,7 +110,7 @@ describe('HTTPS with the FIPS TLS policy', () => {
     const after = await handshake(port, ca, {});
     assert.deepEqual(after, { ok: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' });
     const health = await handshake(port, ca, { maxVersion: 'TLSv1.2', ecdhCurve: 'P-384' });
-    assert.deepEqual(health, { ok: true, protocol: 'TLSv1.2', cipher: SEED_SUITE });
+    assert.deepEqual(health, { ok: true, protocol: 'TLSv1.2', cipher: SAMPLE_SUITE });
   });
 
   it('`fedgate ca path` prints the CA that issued the server certificate', async () => {
@@ -123,7 +123,7 @@ describe('HTTPS with the FIPS TLS policy', () => {
     const served = new X509Certificate(readFileSync(tlsFiles(server.dataDir).server));
     assert.ok(issuer.ca);
     assert.ok(served.checkIssued(issuer) && served.verify(issuer.publicKey));
-    assert.match(served.subjectAltName ?? '', new RegExp(`DNS:${SEED_HOST}`));
+    assert.match(served.subjectAltName ?? '', new RegExp(`DNS:${SAMPLE_HOST}`));
     assert.match(served.subjectAltName ?? '', /DNS:\*\.s3-fips\.us-gov-west-1\.amazonaws\.com/);
     assert.match(served.subjectAltName ?? '', /DNS:ssmmessages\.us-east-1\.amazonaws\.com/);
     assert.match(served.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
@@ -146,7 +146,7 @@ describe('HTTPS with the FIPS TLS policy', () => {
   });
 });
 
-describe('HTTPS limited to TLS 1.2: the seed record', () => {
+describe("HTTPS limited to TLS 1.2: the record of AWS's sample event", () => {
   let server: TestServer;
 
   before(async () => {
@@ -164,20 +164,20 @@ describe('HTTPS limited to TLS 1.2: the seed record', () => {
     assert.equal(out.code, 0, out.stderr);
 
     const target = {
-      endpoint: `https://${SEED_HOST}:${server.tlsPort}`,
+      endpoint: `https://${SAMPLE_HOST}:${server.tlsPort}`,
       credentials: server.root,
       region: REGION,
       ca: testCa(server.dataDir),
       agent: {
         lookup: loopbackLookup,
-        ciphers: `${SEED_SUITE}:ECDHE-RSA-AES256-GCM-SHA384`,
+        ciphers: `${SAMPLE_SUITE}:ECDHE-RSA-AES256-GCM-SHA384`,
       },
     };
     const trail = tlsCloudTrailClient(target);
     const cliRecord = await newestRecord(trail, PUT_DEFAULT);
     assert.deepEqual(cliRecord.tlsDetails, {
       tlsVersion: 'TLSv1.2',
-      cipherSuite: SEED_SUITE,
+      cipherSuite: SAMPLE_SUITE,
       clientProvidedHostHeader: `127.0.0.1:${server.tlsPort}`,
     });
 
@@ -186,8 +186,8 @@ describe('HTTPS limited to TLS 1.2: the seed record', () => {
     );
     assert.deepEqual((await newestRecord(trail, PUT_DEFAULT)).tlsDetails, {
       tlsVersion: 'TLSv1.2',
-      cipherSuite: SEED_SUITE,
-      clientProvidedHostHeader: `${SEED_HOST}:${server.tlsPort}`,
+      cipherSuite: SAMPLE_SUITE,
+      clientProvidedHostHeader: `${SAMPLE_HOST}:${server.tlsPort}`,
     });
   });
 });

@@ -32,16 +32,29 @@ export async function awsCli(
   args: string[],
   extraEnv: Record<string, string> = {},
 ): Promise<CliResult> {
-  requireAwsCli();
   const env = cliEnvironment(credentials, region, extraEnv);
+  return runCli([...args, '--endpoint-url', endpoint, '--output', 'json'], env);
+}
+
+/**
+ * Runs `/usr/bin/aws <args>` with no --endpoint-url: the CLI picks the AWS host name itself, as
+ * in host names mode, where /etc/hosts sends those names to fedgate.
+ */
+export async function awsCliByHostName(
+  credentials: TestCredentials,
+  region: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<CliResult> {
+  const env = cliEnvironment(credentials, region, extraEnv);
+  return runCli([...args, '--output', 'json'], env);
+}
+
+/** Runs `/usr/bin/aws` and answers how it ended, failing or not. */
+async function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  requireAwsCli();
   try {
-    const { stdout, stderr } = await run(
-      AWS_CLI,
-      [...args, '--endpoint-url', endpoint, '--output', 'json'],
-      {
-        env,
-      },
-    );
+    const { stdout, stderr } = await run(AWS_CLI, args, { env });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code?: number; stdout?: string; stderr?: string };

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../support/fedgate.js';
 import { createTestUser } from '../support/fedgate-cli.js';
 
 /**
- * The seed document's flow with the real AWS CLI v2: turn on Fargate FIPS-140
+ * AWS's documented Fargate FIPS-140 flow with the real AWS CLI v2: turn on Fargate FIPS-140
  * mode in GovCloud, check it, and find who turned it on in CloudTrail.
  */
 describe('Fargate FIPS-140 mode with the AWS CLI', () => {
