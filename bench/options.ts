@@ -21,6 +21,10 @@ export interface BenchOptions {
   readonly exec: boolean;
   /** One-shot ExecuteCommand sessions timed. */
   readonly execSamples: number;
+  /** The trail delivery scenario (`--no-trails` skips it). */
+  readonly trails: boolean;
+  /** Events recorded while the trail logs, then delivered. */
+  readonly trailEvents: number;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -38,6 +42,10 @@ const USAGE = `usage: npm run bench -- [options]
   --no-exec          skip the ECS Exec scenario (ExecuteCommand → first output byte and
                      → session end over the data channel, one exec-enabled task;
                      50 sessions; --quick: 10)
+  --no-trails        skip the trail delivery scenario (the seeded events recorded while a
+                     multi-region trail with log file validation logs, timed until delivered
+                     and digested, then aws cloudtrail validate-logs; --quick: 100,000 events)
+  --trail-events N   events delivered by the trail scenario (default: --events)
   --cpu-prof         write a V8 CPU profile of fedgate to bench/results/cpu-prof-<date>/
   --help             this text`;
 
@@ -61,6 +69,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       'no-tasks': { type: 'boolean', default: false },
       exec: { type: 'boolean', default: true },
       'no-exec': { type: 'boolean', default: false },
+      trails: { type: 'boolean', default: true },
+      'no-trails': { type: 'boolean', default: false },
+      'trail-events': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -69,6 +80,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick;
+  const events = positive('events', values.events, 1_000_000);
   return {
     load: {
       duration: positive('duration', values.duration, quick ? 2 : 10),
@@ -78,7 +90,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     },
     lookups: positive('lookups', values.lookups, quick ? 50 : 300),
     lookupWarmup: quick ? 5 : 30,
-    events: positive('events', values.events, 1_000_000),
+    events,
     reseed: values.reseed,
     build: !values['skip-build'],
     quick,
@@ -89,6 +101,12 @@ export function parseOptions(argv: string[]): BenchOptions {
       : { uncached: 5, cached: 50, batches: 5 },
     exec: values.exec && !values['no-exec'],
     execSamples: quick ? 10 : 50,
+    trails: values.trails && !values['no-trails'],
+    // The trail scenario copies the seeded events, so it can deliver at most that many.
+    trailEvents: Math.min(
+      events,
+      positive('trail-events', values['trail-events'], quick ? 100_000 : events),
+    ),
   };
 }
 

@@ -30,6 +30,8 @@ export interface FedgateSetup {
   readonly cpuProfileDir?: string;
   /** fedgate's image cache (`--images-dir`); its default is `<data-dir>/images`. */
   readonly imagesDir?: string;
+  /** More `fedgate serve` flags, e.g. the trail delivery and digest intervals. */
+  readonly extraArgs?: readonly string[];
 }
 
 const HOST = '127.0.0.1';
@@ -48,6 +50,7 @@ export async function startFedgate(setup: FedgateSetup): Promise<Peer> {
   const args = [...profile, bin, 'serve', '--port', String(port), '--data-dir', setup.dataDir];
   args.push('--log-level', 'silent', '--lookup-events-rate', '100000');
   if (setup.imagesDir) args.push('--images-dir', setup.imagesDir);
+  if (setup.extraArgs) args.push(...setup.extraArgs);
   const env = {
     ...process.env,
     FEDGATE_ACCOUNT_ID: setup.accountId,

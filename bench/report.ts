@@ -7,6 +7,7 @@ import type { LookupResult } from './lookups.js';
 import type { MachineInfo } from './machine.js';
 import type { Peer } from './peers.js';
 import type { TaskResult } from './tasks.js';
+import type { TrailResult } from './trails.js';
 import type { Measured, ThroughputRow } from './throughput.js';
 
 /** Everything one run measured, as written to the JSON file. */
@@ -23,6 +24,8 @@ export interface BenchResult {
   readonly tasks?: TaskResult;
   /** The ECS Exec scenario; absent with --no-exec. */
   readonly exec?: ExecResult;
+  /** The trail delivery scenario; absent with --no-trails. */
+  readonly trails?: TrailResult;
   readonly totalSeconds: number;
 }
 
@@ -47,6 +50,8 @@ const GOALS = {
   lookupP99Ms: 25,
   cachedStartP50Ms: 150,
   execFirstByteP50Ms: 100,
+  trailEvents: 1_000_000,
+  trailDeliverSeconds: 60,
 };
 
 /**
@@ -77,6 +82,7 @@ export function renderReport(result: BenchResult): string {
     '',
     ...(result.tasks ? [...taskTable(result.tasks), ''] : []),
     ...(result.exec ? [...execTable(result.exec), ''] : []),
+    ...(result.trails ? [...trailTable(result.trails), ''] : []),
     ...goalTable(result),
     '',
   ].join('\n');
@@ -212,6 +218,59 @@ function execGoal(exec: ExecResult): string {
   return goal(name, exec.firstByte.p50, show, (v) => v < GOALS.execFirstByteP50Ms);
 }
 
+function trailTable(t: TrailResult): string[] {
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  return [
+    `## Trail delivery (${fmt(t.events)} events)`,
+    '',
+    `A fedgate of its own: a bucket with the bucket policy AWS documents for CloudTrail, a multi-region trail with log file validation, logging; then ${fmt(t.events)} seeded events (${t.recordSeconds.toFixed(0)} s to copy in while fedgate was stopped) recorded in us-gov-west-1 after its StartLogging. Timed from spawning \`fedgate serve --trail-delivery-interval ${t.deliveryIntervalSeconds} --digest-interval ${t.digestIntervalSeconds}\` (healthy after ${t.startSeconds.toFixed(1)} s) until the trail's delivered position is past the last event, its outbox is empty and every log file is in a delivered digest (fedgate's store read every 100 ms, read-only). Files counted by ListObjectsV2 right after.`,
+    '',
+    '| Measure | fedgate | moto |',
+    '| --- | --- | --- |',
+    `| Events delivered | ${fmt(t.events)} in ${t.deliverSeconds.toFixed(1)} s (${fmt(t.eventsPerSecond)} events/s) | ${motoDelivered(t.moto)} |`,
+    `| Log files (gzip) | ${fmt(t.logFiles)}, ${mb(t.logBytes)} | ${motoCount(t.moto)} |`,
+    `| Digest files (both regions' chains) | ${fmt(t.digests)} | ${motoCount(t.moto)} |`,
+    `| GetTrailStatus | LatestDeliveryError ${t.latestDeliveryError ?? 'none'} | ${motoStatus(t.moto)} |`,
+    `| aws cloudtrail validate-logs | ${validateCell(t.validate)} | — |`,
+    '',
+    "validate-logs runs after the count, so it also sees the log files holding the benchmark's own later calls (GetTrailStatus). No bare-server column: a server that answers `{}` has no trail to deliver.",
+  ];
+}
+
+function motoCount(moto: TrailResult['moto']): string {
+  return moto.ok ? String(moto.objects) : 'n/a';
+}
+
+function motoDelivered(moto: TrailResult['moto']): string {
+  if (!moto.ok) return `fails: ${moto.error}`;
+  const watched = `after watching the bucket ${moto.watchedSeconds.toFixed(0)} s`;
+  if (moto.objects > 0) return `${moto.objects} objects under AWSLogs/ ${watched}`;
+  return `none: no object under AWSLogs/ ${watched}`;
+}
+
+function motoStatus(moto: TrailResult['moto']): string {
+  if (!moto.ok) return 'n/a';
+  const delivery = moto.latestDeliveryTime ?? 'none';
+  return `IsLogging ${moto.isLogging}, LatestDeliveryTime ${delivery}`;
+}
+
+function validateCell(validate: TrailResult['validate']): string {
+  if (!validate.ran) return `skipped: ${validate.reason.split(';')[0]}`;
+  const exit = validate.exitCode === 0 ? '' : `, exit ${validate.exitCode}`;
+  return `${validate.summary.join('; ')} (${validate.region}, ${validate.seconds.toFixed(1)} s${exit})`;
+}
+
+function trailGoal(t: TrailResult): string {
+  const name = `delivery of ${fmt(GOALS.trailEvents)} events < ${GOALS.trailDeliverSeconds} s`;
+  const value = t.events >= GOALS.trailEvents ? t.deliverSeconds : undefined;
+  return goal(
+    name,
+    value,
+    (v) => `${v.toFixed(1)} s`,
+    (v) => v < GOALS.trailDeliverSeconds,
+  );
+}
+
 function motoLookup(status: number): string {
   return status === 200 ? 'answers 200' : `fails (HTTP ${status})`;
 }
@@ -226,6 +285,7 @@ function goalTable(result: BenchResult): string[] {
     ...result.lookups.map(lookupGoal),
     ...(result.tasks ? [taskGoal(result.tasks)] : []),
     ...(result.exec ? [execGoal(result.exec)] : []),
+    ...(result.trails ? [trailGoal(result.trails)] : []),
   ];
 }
 

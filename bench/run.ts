@@ -2,7 +2,8 @@
  * `npm run bench`: fedgate against moto and a bare Node.js server under the
  * same load, then LookupEvents latency over a seeded million-event history,
  * then task start (RunTask → RUNNING) on a fedgate of its own beside moto's RunTask,
- * then ECS Exec (ExecuteCommand → first output byte) on that same fedgate.
+ * then ECS Exec (ExecuteCommand → first output byte) on that same fedgate, then trail
+ * delivery of the seeded events (and validate-logs over it) on a fedgate of its own.
  * Progress goes to stderr; the Markdown report to stdout and bench/results/.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,6 +27,7 @@ import type { SeedMeta, SeededStore } from './seed-cache.js';
 import type { Credentials } from './sign.js';
 import { measureTasks } from './tasks.js';
 import { measureOperation, type ThroughputRow } from './throughput.js';
+import { measureTrails } from './trails.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -72,6 +74,18 @@ async function main(): Promise<void> {
           ...(options.exec ? { execSamples: options.execSamples } : {}),
         })
       : {};
+  const trails = options.trails
+    ? await measureTrails({
+        root: ROOT,
+        workDir: CACHE_DIR,
+        accountId: ACCOUNT_ID,
+        credentials,
+        seedDatabase: store.database,
+        events: options.trailEvents,
+        moto: peers.moto,
+        motoWatchSeconds: options.quick ? 5 : 20,
+      })
+    : undefined;
   await Promise.all(Object.values(peers).map((peer) => peer.stop()));
   closeConnections();
   if (cpuProfileDir) process.stderr.write(`bench: fedgate CPU profile in ${cpuProfileDir}\n`);
@@ -84,6 +98,7 @@ async function main(): Promise<void> {
     ...measured,
     ...(tasks ? { tasks } : {}),
     ...(exec ? { exec } : {}),
+    ...(trails ? { trails } : {}),
     totalSeconds: (performance.now() - started) / 1000,
   };
   process.stdout.write(writeReport(result, RESULTS_DIR));

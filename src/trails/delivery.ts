@@ -42,73 +42,109 @@ export interface DeliveryOptions {
  */
 export class TrailDelivery {
   private timers: NodeJS.Timeout[] = [];
-  private running: Promise<void> | undefined;
-  private again = false;
-  private digestsDue = false;
+  /** The round asked for and not started yet: further requests join it. */
+  private queued: Promise<void> | undefined;
+  /** The last round asked for: each round starts once the one before has ended. */
+  private tail: Promise<void> = Promise.resolve();
+  private logsDue = false;
 
   constructor(private readonly options: DeliveryOptions) {}
 
-  /** Starts the timers and writes what a previous run left planned. */
+  /**
+   * Starts the timers and writes what a previous run left planned. Log files are planned on
+   * the delivery timer; digests on every round, as each chain knows when its next one is due,
+   * so a digest is written within the shorter of the two intervals of falling due.
+   */
   start(): void {
     const { deliveryIntervalMs, digestIntervalMs } = this.options;
-    this.timers.push(setInterval(() => void this.round(false), deliveryIntervalMs));
-    this.timers.push(setInterval(() => void this.round(true), digestIntervalMs));
+    this.timers.push(setInterval(() => void this.round(true), deliveryIntervalMs));
+    this.timers.push(
+      setInterval(() => void this.round(false), Math.min(deliveryIntervalMs, digestIntervalMs)),
+    );
     for (const timer of this.timers) timer.unref();
-    void this.round(false);
+    void this.round(true);
   }
 
   /** Runs one full round now (logs, digests when due, outbox), for tests and shutdown. */
-  async flush(withDigests = true): Promise<void> {
-    await this.round(withDigests);
-    if (this.running) await this.running;
+  flush(): Promise<void> {
+    return this.round(true);
   }
 
-  /** Stops the timers and waits for the round in progress. */
+  /** Stops the timers and waits for the rounds asked for. */
   async close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
-    this.again = false;
-    if (this.running) await this.running;
+    await this.tail;
   }
 
-  /** One round at a time; a round asked for meanwhile runs once the current one ends. */
-  private async round(digests: boolean): Promise<void> {
-    this.digestsDue ||= digests;
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
+  /**
+   * One round at a time. A request while a round runs queues the next one (so nothing recorded
+   * before the request is left for a later timer); requests while one is queued join it.
+   */
+  private round(logs: boolean): Promise<void> {
+    this.logsDue ||= logs;
+    if (this.queued) return this.queued;
+
+    const next = this.tail.then(() => {
+      this.queued = undefined;
+      return this.once();
     });
-    return this.running;
+    this.queued = next;
+    this.tail = next;
+    return next;
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      const digests = this.digestsDue;
-      this.digestsDue = false;
-      try {
-        await this.planLogs();
-        if (digests) await this.planAllDigests();
-        await this.drain();
-      } catch (err) {
-        this.options.logger.error({ err }, 'trail delivery round failed');
+  private async once(): Promise<void> {
+    const logs = this.logsDue;
+    this.logsDue = false;
+    try {
+      // A trail whose write failed waits for the next round, for the whole of this one.
+      const failed = new Set<string>();
+      if (logs) await this.planLogsWhileWriting(failed);
+      await this.planAllDigests();
+      await this.drain(failed);
+    } catch (err) {
+      this.options.logger.error({ err }, 'trail delivery round failed');
+    }
+  }
+
+  /**
+   * Plans log files and writes them as they are planned: a large backlog reaches the buckets
+   * file by file rather than after all of it is planned, the outbox stays short, and the
+   * writes' disk waits overlap the planning.
+   */
+  private async planLogsWhileWriting(failed: Set<string>): Promise<void> {
+    let planning = true;
+    let wake = () => {};
+    const planned = this.planLogs(() => wake()).finally(() => {
+      planning = false;
+      wake();
+    });
+    // Awaited below; until then this keeps a planning failure from counting as unhandled.
+    planned.catch(() => undefined);
+    try {
+      while (planning) {
+        // Armed before the outbox is read, so a file planned meanwhile is not missed.
+        const next = new Promise<void>((resolve) => (wake = resolve));
+        if ((await this.drain(failed)) === 0) await next;
       }
-    } while (this.again);
+    } finally {
+      await planned;
+    }
   }
 
-  private async planLogs(): Promise<void> {
+  private async planLogs(onPlanned: () => void): Promise<void> {
     const { commits, clock } = this.options;
     const trails = await commits.run((db) => allTrails(db));
     for (const listed of trails) {
       let more = true;
       while (more) {
+        await stepAside();
         more = await commits.run(async (db) => {
           const trail = await findTrail(db, listed.arn);
           return trail ? planLogFiles(db, trail, clock.now()) : false;
         });
+        onPlanned();
       }
     }
   }
@@ -130,16 +166,22 @@ export class TrailDelivery {
     }
   }
 
-  /** Writes planned objects oldest first; a trail whose write failed waits for the next round. */
-  private async drain(): Promise<void> {
+  /**
+   * Writes planned objects oldest first, skipping the trails in `failed` and adding those whose
+   * write fails; answers how many objects it wrote.
+   */
+  private async drain(failed: Set<string>): Promise<number> {
     const { commits } = this.options;
-    const failed = new Set<string>();
+    let written = 0;
     for (const { id, trailArn } of await commits.run((db) => pendingIds(db))) {
       if (failed.has(trailArn)) continue;
+      await yieldToIo();
       const object = await commits.run((db) => readPending(db, id));
       if (!object) continue;
-      if (!(await this.write(object))) failed.add(trailArn);
+      if (await this.write(object)) written += 1;
+      else failed.add(trailArn);
     }
+    return written;
   }
 
   private async write(object: OutboxObject): Promise<boolean> {
@@ -164,6 +206,26 @@ export class TrailDelivery {
       return false;
     }
   }
+}
+
+/**
+ * Lets pending I/O (API requests) run before the next job. The store's driver is synchronous,
+ * so job after job would otherwise chain through promise callbacks alone and starve the event
+ * loop for the whole backlog: no request could even be read, let alone join a transaction.
+ */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A page of log files takes a transaction of a tenth of a second or more. An API call needs a
+ * few short jobs one after another; pausing between pages lets it finish between two pages
+ * instead of waiting behind one page per job, for a few seconds over a million events.
+ */
+const PAGE_PAUSE_MS = 20;
+
+function stepAside(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, PAGE_PAUSE_MS));
 }
 
 function delivered(object: OutboxObject, at: number, attemptAt: number) {

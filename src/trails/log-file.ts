@@ -35,13 +35,21 @@ export function logObjectKey(input: LogObjectKeyInput): string {
 }
 
 /**
+ * Log files are compressed while the transaction that plans them is open, so speed counts
+ * more than the last bytes: on CloudTrail's JSON, level 3 is about three times as fast as the
+ * default 6 and its files about a fifth larger. Digests hash the uncompressed bytes, so the
+ * level changes no hash.
+ */
+const LOG_GZIP_LEVEL = 3;
+
+/**
  * A log file of `records`, each already the JSON text of one record as stored. The texts are
  * spliced in, not parsed and serialized again, so every record's bytes stay as recorded.
  */
 export function buildLogFile(records: string[]): LogFile {
   records.forEach(assertJsonObjectText);
   const json = Buffer.from(`{"Records":[${records.join(',')}]}`, 'utf8');
-  return { json, gzipped: gzipSync(json), sha256Hex: sha256Hex(json) };
+  return { json, gzipped: gzipSync(json, { level: LOG_GZIP_LEVEL }), sha256Hex: sha256Hex(json) };
 }
 
 const UNIQUE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

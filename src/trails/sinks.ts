@@ -39,19 +39,33 @@ export function trailSink(options: {
 }): ObjectSink {
   const { commits, files, clock } = options;
   const client = options.external && externalClient(options.external);
+  // Buckets last found outside fedgate: their objects are not staged in a local file.
+  const elsewhere = new Set<string>();
 
   return {
     async put(object, settleIn) {
-      const local = await commits.run(async (db) => {
-        const bucket = await findBucket(db, object.bucket);
-        if (!bucket) return false;
+      // The file is on disk before the transaction opens: fsyncs inside it would hold up every
+      // API call waiting to join the next one.
+      if (!elsewhere.has(object.bucket)) await files.stage(object.body);
+      let local: boolean;
+      try {
+        local = await commits.run(async (db) => {
+          const bucket = await findBucket(db, object.bucket);
+          if (!bucket) return false;
 
-        await checkPolicy(db, object, bucket.policy);
-        await putObject(db, files, { ...objectFields(object), lastModified: clock.now() });
-        await settleIn(db);
-        return true;
-      });
-      if (local) return;
+          await checkPolicy(db, object, bucket.policy);
+          await putObject(db, files, { ...objectFields(object), lastModified: clock.now() });
+          await settleIn(db);
+          return true;
+        });
+      } finally {
+        files.discardStaged(object.body);
+      }
+      if (local) {
+        elsewhere.delete(object.bucket);
+        return;
+      }
+      elsewhere.add(object.bucket);
 
       if (!client) throw new NoSuchBucket(`The specified bucket does not exist: ${object.bucket}`);
       await client.send(

@@ -190,6 +190,9 @@ describe('trail delivery', () => {
       await new Promise((resolve) => setTimeout(resolve, 1100)); // the 1 s digest interval
       await server.trails?.flush();
     }
+    // One more digest interval, so the last round's log files are in a digest too.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await server.trails?.flush();
 
     const prefix = `AWSLogs/${account}/CloudTrail-Digest/${WEST}/`;
     const digests = (await readDelivered(s3, bucket, prefix)).map(

@@ -18,6 +18,8 @@ const TEMP_SUFFIX = '.tmp';
  */
 export class ObjectFiles {
   private readonly unsettled = new Set<string>();
+  /** Files written ahead of their transaction, by the very Buffer they hold. */
+  private readonly staged = new WeakMap<Buffer, string>();
   private flushing: Promise<void> | undefined;
 
   /**
@@ -32,8 +34,16 @@ export class ObjectFiles {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
-  /** Writes the bytes durably to a new file and answers its id. */
+  /**
+   * Writes the bytes durably to a new file and answers its id; at once, without writing, for
+   * a Buffer staged with `stage` and not yet written or discarded.
+   */
   async write(bytes: Buffer): Promise<string> {
+    const staged = this.staged.get(bytes);
+    if (staged !== undefined) {
+      this.staged.delete(bytes);
+      return staged;
+    }
     const id = randomUUID().replace(/-/g, '');
     const temp = this.path(id) + TEMP_SUFFIX;
     const handle = await open(temp, 'wx', 0o600);
@@ -47,6 +57,28 @@ export class ObjectFiles {
     await rename(temp, this.path(id));
     await this.syncDir();
     return id;
+  }
+
+  /**
+   * Writes the bytes durably now, before the transaction that will store them opens, so that
+   * transaction (which every other call waits for) does not wait for the disk too: its `write`
+   * of this same Buffer then takes the staged file. Call `discardStaged` once that transaction
+   * has ended, whatever its outcome.
+   */
+  async stage(bytes: Buffer): Promise<void> {
+    const id = await this.write(bytes);
+    this.staged.set(bytes, id);
+  }
+
+  /**
+   * Ends a staging: a file the transaction did not take is settled (so removed, as no row names
+   * it); one it took was settled by the call that named it.
+   */
+  discardStaged(bytes: Buffer): void {
+    const id = this.staged.get(bytes);
+    if (id === undefined) return;
+    this.staged.delete(bytes);
+    this.settle(id);
   }
 
   /** The whole file. */
