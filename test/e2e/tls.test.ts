@@ -13,6 +13,7 @@ import { FIPS_TLS_POLICY, inPolicy } from '../../src/tls/policy.js';
 import { awsCli } from '../support/aws-cli.js';
 import { cloudTrailClient } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/fedgate.js';
+import { requireBinary } from '../support/registry.js';
 import { fedgateCli } from '../support/fedgate-cli.js';
 import {
   handshake,
@@ -127,11 +128,10 @@ describe('HTTPS with the FIPS TLS policy', () => {
     assert.match(served.subjectAltName ?? '', /DNS:\*\.s3-fips\.us-gov-west-1\.amazonaws\.com/);
     assert.match(served.subjectAltName ?? '', /DNS:ssmmessages\.us-east-1\.amazonaws\.com/);
     assert.match(served.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
-    if (existsSync('/usr/bin/openssl')) {
-      const serverFile = tlsFiles(server.dataDir).server;
-      const verified = await run('/usr/bin/openssl', ['verify', '-CAfile', printed, serverFile]);
-      assert.match(verified.stdout, /: OK$/m);
-    }
+    requireBinary('/usr/bin/openssl', 'openssl');
+    const serverFile = tlsFiles(server.dataDir).server;
+    const verified = await run('/usr/bin/openssl', ['verify', '-CAfile', printed, serverFile]);
+    assert.match(verified.stdout, /: OK$/m);
   });
 
   it('`fedgate doctor` shows the policy and an honest FIPS status', async () => {
@@ -203,6 +203,7 @@ describe('HTTPS with a certificate and key from files', () => {
   const selfSigned = async (name: string, keyArg: string[]) => {
     const cert = join(dir, `${name}.pem`);
     const key = join(dir, `${name}-key.pem`);
+    requireBinary('/usr/bin/openssl', 'openssl');
     await run('/usr/bin/openssl', [
       ...['req', '-x509', '-nodes', '-days', '2', '-subj', '/CN=localhost'],
       ...keyArg,
