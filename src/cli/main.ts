@@ -25,7 +25,9 @@ function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('Start the API server (ECS, CloudTrail, STS) on the embedded SQLite store.')
+    .description(
+      'Start the API server (ECS, CloudTrail, S3, STS) over HTTP, and HTTPS with --tls, on the embedded SQLite store.',
+    )
     .addOption(
       new Option('--host <host>', 'address to listen on')
         .env('FEDGATE_HOST')
