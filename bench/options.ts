@@ -25,6 +25,8 @@ export interface BenchOptions {
   readonly trails: boolean;
   /** Events recorded while the trail logs, then delivered. */
   readonly trailEvents: number;
+  /** The TLS scenario (`--no-tls` skips it). */
+  readonly tls: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -46,6 +48,9 @@ const USAGE = `usage: npm run bench -- [options]
                      multi-region trail with log file validation logs, timed until delivered
                      and digested, then aws cloudtrail validate-logs; --quick: 100,000 events)
   --trail-events N   events delivered by the trail scenario (default: --events)
+  --no-tls           skip the TLS scenario (a fedgate of its own with --tls and a bare HTTPS
+                     server: ListAccountSettings over HTTP and HTTPS with keep-alive, then new
+                     TLS 1.3 and TLS 1.2 handshakes per second; --duration and --warmup apply)
   --cpu-prof         write a V8 CPU profile of fedgate to bench/results/cpu-prof-<date>/
   --help             this text`;
 
@@ -72,6 +77,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       trails: { type: 'boolean', default: true },
       'no-trails': { type: 'boolean', default: false },
       'trail-events': { type: 'string' },
+      tls: { type: 'boolean', default: true },
+      'no-tls': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -107,6 +114,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       events,
       positive('trail-events', values['trail-events'], quick ? 100_000 : events),
     ),
+    tls: values.tls && !values['no-tls'],
   };
 }
 

@@ -68,13 +68,23 @@ export async function startMoto(): Promise<Peer> {
   return awaitPeer('moto', child, { hostname: HOST, port }, '/moto-api/');
 }
 
-/** Starts the bare Node.js server (`bench/bare-server.ts`) on a free port. */
-export async function startBare(benchDir: string): Promise<Peer> {
+/** An HTTPS listener for the bare server: its port and the PEM files it serves. */
+export interface BareTls {
+  readonly port: number;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/**
+ * Starts the bare Node.js server (`bench/bare-server.ts`) on a free port; with `tls`, it also
+ * answers HTTPS on `tls.port` under fedgate's TLS policy.
+ */
+export async function startBare(benchDir: string, tls?: BareTls): Promise<Peer> {
   const port = await freePort();
   const script = join(benchDir, 'bare-server.ts');
-  const child = startChild(process.execPath, ['--import', 'tsx', script, String(port)], {
-    cwd: join(benchDir, '..'),
-  });
+  const args = ['--import', 'tsx', script, String(port)];
+  if (tls) args.push(String(tls.port), tls.certFile, tls.keyFile);
+  const child = startChild(process.execPath, args, { cwd: join(benchDir, '..') });
   return awaitPeer('bare', child, { hostname: HOST, port }, '/');
 }
 

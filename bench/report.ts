@@ -7,6 +7,7 @@ import type { LookupResult } from './lookups.js';
 import type { MachineInfo } from './machine.js';
 import type { Peer } from './peers.js';
 import type { TaskResult } from './tasks.js';
+import type { KeepAliveRow, TlsPeerName, TlsResult } from './tls.js';
 import type { TrailResult } from './trails.js';
 import type { Measured, ThroughputRow } from './throughput.js';
 
@@ -20,6 +21,8 @@ export interface BenchResult {
   readonly lookups: readonly LookupResult[];
   /** The HTTP status moto answers LookupEvents with. */
   readonly motoLookupStatus: number;
+  /** The TLS scenario; absent with --no-tls. */
+  readonly tls?: TlsResult;
   /** The task-start scenario; absent with --no-tasks. */
   readonly tasks?: TaskResult;
   /** The ECS Exec scenario; absent with --no-exec. */
@@ -78,6 +81,7 @@ export function renderReport(result: BenchResult): string {
     '',
     ...peerTable(result.throughput),
     '',
+    ...(result.tls ? [...tlsTables(result.tls, result.settings.connections), ''] : []),
     ...lookupTable(result),
     '',
     ...(result.tasks ? [...taskTable(result.tasks), ''] : []),
@@ -146,6 +150,80 @@ function peerTable(rows: readonly ThroughputRow[]): string[] {
     }
   }
   return lines;
+}
+
+function tlsTables(tls: TlsResult, connections: number): string[] {
+  const suites = tls.keepAlive.flatMap((row) => (row.negotiated ? [row.negotiated] : []));
+  return [
+    '## TLS (HTTPS with keep-alive, and new handshakes)',
+    '',
+    `A fedgate of its own (fresh data dir, \`serve --tls\`, the RSA-2048 server certificate its private CA issues) and the bare server with an HTTPS listener serving that same certificate under fedgate's TLS policy (\`src/tls/policy.ts\`). Keep-alive: ${tls.operation} signed for each port, same load as above (autocannon), each peer run HTTP, HTTPS, HTTPS, HTTP (so a drift over time favours neither) and each scheme's two runs merged; the HTTPS probe verified the certificate against fedgate's CA and negotiated ${[...new Set(suites)].join(', ')} (autocannon does not verify under load; after the handshake that costs nothing). moto_server has no TLS listener, so it has no row here; its plain-HTTP figure is in the throughput table.`,
+    '',
+    '| Peer | HTTP req/s | HTTPS req/s | HTTPS/HTTP | HTTP p50 / p99 (ms) | HTTPS p50 / p99 (ms) | errors, non-2xx, mismatches |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...(['fedgate', 'bare'] as const).map((peer) => keepAliveRow(tls, peer)),
+    '',
+    `Each run's req/s: ${tls.keepAlive.map(runsText).join('; ')}.`,
+    '',
+    ...handshakeTable(tls, connections),
+    '',
+    tlsSummary(tls),
+  ];
+}
+
+function keepAliveRow(tls: TlsResult, peer: TlsPeerName): string {
+  const http = keepAlive(tls, peer, 'http');
+  const https = keepAlive(tls, peer, 'https');
+  if (!http || !https) return `| ${peer} | n/a | n/a | n/a | | | |`;
+  const pair = (l: KeepAliveRow['load']) => `${ms(l.p50)} / ${ms(l.p99)}`;
+  const faults = (l: KeepAliveRow['load']) => l.errors + l.timeouts + l.non2xx + l.mismatches;
+  const share = pct(https.load.requestsPerSecond / http.load.requestsPerSecond);
+  return `| ${peer} | ${fmt(http.load.requestsPerSecond)} | ${fmt(https.load.requestsPerSecond)} | ${share} | ${pair(http.load)} | ${pair(https.load)} | ${faults(http.load) + faults(https.load)} |`;
+}
+
+function runsText(row: KeepAliveRow): string {
+  return `${row.peer} ${row.scheme.toUpperCase()} ${row.runsPerSecond.map(fmt).join(', ')}`;
+}
+
+function keepAlive(
+  tls: TlsResult,
+  peer: TlsPeerName,
+  scheme: KeepAliveRow['scheme'],
+): KeepAliveRow | undefined {
+  return tls.keepAlive.find((row) => row.peer === peer && row.scheme === scheme);
+}
+
+function handshakeTable(tls: TlsResult, connections: number): string[] {
+  const lines = [
+    `New TLS connections from ${connections} concurrent loops (one per connection above), for the same warm-up and duration, each a full handshake (\`tls.connect\` offering no session, so none is resumed; every one checked) that verifies the certificate against the CA, timed from connect to \`secureConnect\`, then closed. Client and server share the machine, so the client's half of each handshake is in the figure too.`,
+    '',
+    '| Peer | Negotiated | handshakes/s | p50 (ms) | p99 (ms) | handshakes | errors | fedgate/bare |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of tls.handshakes) {
+    const r = row.result;
+    const bare = tls.handshakes.find((b) => b.peer === 'bare' && b.maxVersion === row.maxVersion);
+    const versus =
+      row.peer === 'fedgate' && bare && bare.result.handshakesPerSecond > 0
+        ? pct(r.handshakesPerSecond / bare.result.handshakesPerSecond)
+        : '';
+    lines.push(
+      `| ${row.peer} | ${r.negotiated.join(', ')} | ${fmt(r.handshakesPerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${fmt(r.total)} | ${r.errors} | ${versus} |`,
+    );
+  }
+  return lines;
+}
+
+/** One sentence on what TLS costs fedgate, from the keep-alive rows. */
+function tlsSummary(tls: TlsResult): string {
+  const http = keepAlive(tls, 'fedgate', 'http');
+  const https = keepAlive(tls, 'fedgate', 'https');
+  const bareHttp = keepAlive(tls, 'bare', 'http');
+  const bareHttps = keepAlive(tls, 'bare', 'https');
+  if (!http || !https || !bareHttp || !bareHttps) return '';
+  const cost = (plain: KeepAliveRow, secure: KeepAliveRow) =>
+    pct(1 - secure.load.requestsPerSecond / plain.load.requestsPerSecond);
+  return `With keep-alive, TLS costs fedgate ${cost(http, https)} of its plain-HTTP throughput (the bare server: ${cost(bareHttp, bareHttps)}); a negative figure is noise.`;
 }
 
 function lookupTable(result: BenchResult): string[] {

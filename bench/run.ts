@@ -4,6 +4,8 @@
  * then task start (RunTask → RUNNING) on a fedgate of its own beside moto's RunTask,
  * then ECS Exec (ExecuteCommand → first output byte) on that same fedgate, then trail
  * delivery of the seeded events (and validate-logs over it) on a fedgate of its own.
+ * The TLS scenario (HTTP vs HTTPS with keep-alive, new handshakes per second) runs right after
+ * the throughput one, on a fedgate of its own with `--tls` beside a bare HTTPS server.
  * Progress goes to stderr; the Markdown report to stdout and bench/results/.
  */
 import { execFileSync } from 'node:child_process';
@@ -27,6 +29,7 @@ import type { SeedMeta, SeededStore } from './seed-cache.js';
 import type { Credentials } from './sign.js';
 import { measureTasks } from './tasks.js';
 import { measureOperation, type ThroughputRow } from './throughput.js';
+import { measureTls } from './tls.js';
 import { measureTrails } from './trails.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -62,6 +65,16 @@ async function main(): Promise<void> {
   const cpuProfileDir = options.cpuProf ? join(RESULTS_DIR, `cpu-prof-${today()}`) : undefined;
   const { peers, fedgateStartSeconds } = await startPeers(dataDir, credentials, cpuProfileDir);
   const measured = await measureAll(peers, credentials, options, store.meta);
+  const tls = options.tls
+    ? await measureTls({
+        root: ROOT,
+        benchDir: BENCH_DIR,
+        workDir: CACHE_DIR,
+        accountId: ACCOUNT_ID,
+        credentials,
+        load: options.load,
+      })
+    : undefined;
   const { tasks, exec } =
     options.tasks || options.exec
       ? await measureTasks({
@@ -96,6 +109,7 @@ async function main(): Promise<void> {
     settings: { ...options.load, lookups: options.lookups, quick: options.quick },
     store: storeFacts(store, fedgateStartSeconds),
     ...measured,
+    ...(tls ? { tls } : {}),
     ...(tasks ? { tasks } : {}),
     ...(exec ? { exec } : {}),
     ...(trails ? { trails } : {}),

@@ -57,7 +57,7 @@ async function measureOn(
 }
 
 /** Fails unless the answer has the shape the operation promises (bare answers `{}`). */
-function checkAnswer(peer: Peer, operation: Operation, body: string): void {
+export function checkAnswer(peer: Pick<Peer, 'name'>, operation: Operation, body: string): void {
   const parsed = JSON.parse(body) as Record<string, unknown>;
   const expected = peer.name === 'bare' ? undefined : expectedMember(operation.name);
   if (expected === undefined || expected in parsed) return;
