@@ -29,6 +29,7 @@ import type { ContainerDriver } from './runtime/driver.js';
 import { readRegistryAuthFile } from './runtime/images/auth-file.js';
 import { ImageStore } from './runtime/images/index.js';
 import { Reconciler } from './runtime/reconciler.js';
+import { closeStore } from './store/db.js';
 import { GroupCommit } from './store/group-commit.js';
 import type { Database } from './store/schema.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -78,7 +79,7 @@ export async function startServer(
   // Certificates first: a bad --tls-cert must stop the start before anything runs or listens.
   const material = config.tls
     ? await serverTlsMaterial(config, box).catch(async (err: unknown) => {
-        await db.destroy();
+        await closeStore(db);
         throw err;
       })
     : undefined;
@@ -143,7 +144,7 @@ export async function startServer(
       await Promise.all([closeServer(server), ...(secure ? [closeServer(secure.server)] : [])]);
       // Containers die with fedgate; their tasks are recorded STOPPED before the store closes.
       await reconciler.close();
-      await db.destroy();
+      await closeStore(db);
     },
   };
 }

@@ -52,11 +52,16 @@ export function startCheckpointer(
     if (message.error) onError?.(message.error);
   });
   worker.unref();
+  let exited = false;
+  worker.once('exit', () => (exited = true));
 
   return {
     stop: () =>
       new Promise<void>((resolve) => {
+        if (exited) return resolve();
         worker.once('exit', () => resolve());
+        // Held by the process until it has gone, or a caller awaiting this would be left behind.
+        worker.ref();
         worker.postMessage('stop');
       }),
   };

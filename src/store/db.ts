@@ -63,8 +63,22 @@ export async function openSqliteStore(
 
   const database = withStatementCache(sqlite, checkpointer);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  closings.set(db, database);
   await migrate(db);
   return db;
+}
+
+/** What closing each store takes beyond Kysely's destroy, which does not wait for it. */
+const closings = new WeakMap<Kysely<Database>, { closed(): Promise<void> }>();
+
+/**
+ * Closes a store and waits until its file is let go: Kysely's `destroy` starts closing the
+ * connection without waiting, and the background checkpointer's thread may still hold the
+ * file then (a data directory removed meanwhile would lose a checkpoint mid-write).
+ */
+export async function closeStore(db: Kysely<Database>): Promise<void> {
+  await db.destroy();
+  await closings.get(db)?.closed();
 }
 
 const STATEMENT_CACHE_SIZE = 512;
@@ -78,13 +92,17 @@ const STATEMENT_CACHE_SIZE = 512;
 function withStatementCache(
   sqlite: BetterSqlite3.Database,
   checkpointer?: Checkpointer,
-): SqliteDatabase {
+): SqliteDatabase & { closed(): Promise<void> } {
   const statements = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: async () => {
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
       await checkpointer?.stop();
       sqlite.close();
-    },
+    })());
+  return {
+    close,
+    closed: () => closing ?? Promise.resolve(),
     prepare(text: string) {
       let statement = statements.get(text);
       if (statement) {
