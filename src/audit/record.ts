@@ -2,7 +2,7 @@ import { principalArn, principalId, type Principal } from '../auth/principal.js'
 import type { Region } from '../partitions.js';
 import type { EventResource } from '../services/service.js';
 
-/** CloudTrail's record format version fedgate writes (that of AWS's sample event for PutAccountSettingDefault). */
+/** CloudTrail's record format version fedgate writes: that of AWS's sample event. */
 export const EVENT_VERSION = '1.08';
 
 /** Limits CloudTrail applies to a record's fields. */

@@ -18,7 +18,8 @@ import type { PartitionName } from '../partitions.js';
 export interface DeliveryTarget {
   readonly partition: PartitionName;
   readonly bucket: string;
-  readonly prefix?: string;
+  /** The trail's S3 key prefix; none when undefined or empty. */
+  readonly prefix: string | undefined;
   readonly accountId: string;
 }
 

@@ -4,6 +4,7 @@ import type { SecretBox } from '../auth/secret-box.js';
 import type { ServerConfig } from '../config.js';
 import { findRegion } from '../partitions.js';
 import { findBucket, putObject } from '../services/s3/bucket-store.js';
+import { AccessDenied, NoSuchBucket } from '../services/s3/errors.js';
 import type { ObjectFiles } from '../services/s3/object-files.js';
 import type { GroupCommit } from '../store/group-commit.js';
 import type { Clock } from '../util/clock.js';
@@ -14,16 +15,6 @@ import { findTrail } from './trail-store.js';
 
 /** An S3-compatible server trails deliver to when their bucket is not one of fedgate's. */
 export type ExternalS3 = NonNullable<ServerConfig['trailS3']>;
-
-/** The error a delivery shows when a bucket's policy stopped letting CloudTrail write. */
-class AccessDenied extends Error {
-  readonly code = 'AccessDenied';
-}
-
-/** The error a delivery shows when its bucket is nowhere. */
-class NoSuchBucket extends Error {
-  readonly code = 'NoSuchBucket';
-}
 
 /**
  * Delivers into fedgate's own S3 when it holds the bucket (object and
@@ -67,7 +58,7 @@ export function trailSink(options: {
       }
       elsewhere.add(object.bucket);
 
-      if (!client) throw new NoSuchBucket(`The specified bucket does not exist: ${object.bucket}`);
+      if (!client) throw new NoSuchBucket(object.bucket);
       await client.send(
         new PutObjectCommand({
           Bucket: object.bucket,
@@ -96,9 +87,9 @@ async function checkPolicy(
     partition,
     bucket: object.bucket,
     accountId: trail.accountId,
-    ...(trail.settings.s3KeyPrefix ? { prefix: trail.settings.s3KeyPrefix } : {}),
+    prefix: trail.settings.s3KeyPrefix,
   };
-  if (!policyAllowsCloudTrail(policy, target)) throw new AccessDenied('Access Denied');
+  if (!policyAllowsCloudTrail(policy, target)) throw new AccessDenied();
 }
 
 function objectFields(object: OutboxObject) {

@@ -3,21 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { ListAccountSettingsCommand } from '@aws-sdk/client-ecs';
 import { ecsClient } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/fedgate.js';
+import { generator } from '../support/random.js';
 import { signedFetch } from '../support/signed-fetch.js';
 
 const REGION = 'us-gov-west-1';
 const ROUNDS = 300;
-
-/** A small seeded generator, so a failing round can be replayed from its seed. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  return { next, pick };
-}
 
 const VALUES: readonly unknown[] = [
   null,

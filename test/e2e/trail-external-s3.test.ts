@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { gunzipSync } from 'node:zlib';
 import {
   CreateTrailCommand,
   GetTrailStatusCommand,
@@ -13,25 +12,15 @@ import {
   PutAccountSettingDefaultCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { verifyDigestSignature } from '../../src/trails/digest.js';
 import { cloudTrailClient, ecsClient, type ClientTarget } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/fedgate.js';
 import { startMoto, type MotoServer } from '../support/moto.js';
+import { readDelivered } from '../support/trail-logs.js';
 
 const EAST = 'us-gov-east-1';
 const WEST = 'us-gov-west-1';
-
-interface Delivered {
-  readonly key: string;
-  readonly json: Buffer;
-  readonly metadata: Record<string, string>;
-}
 
 interface LogRecord {
   readonly eventID: string;
@@ -88,30 +77,9 @@ describe('trail delivery to an external S3-compatible server', () => {
     await moto?.stop();
   });
 
-  /** Every object under `prefix` in the external bucket, gunzipped, with its user metadata. */
-  async function readExternal(bucket: string, prefix: string): Promise<Delivered[]> {
-    const objects: Delivered[] = [];
-    let token: string | undefined;
-    do {
-      const page = await external.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const entry of page.Contents ?? []) {
-        const key = entry.Key ?? '';
-        const got = await external.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        const bytes = Buffer.from(await (got.Body?.transformToByteArray() ?? new Uint8Array()));
-        objects.push({ key, json: gunzipSync(bytes), metadata: got.Metadata ?? {} });
-      }
-      token = page.NextContinuationToken;
-    } while (token);
-    return objects;
-  }
-
   async function records(bucket: string): Promise<LogRecord[]> {
-    const files = await readExternal(bucket, `AWSLogs/${account}/CloudTrail/`);
-    return files.flatMap(
-      (file) => (JSON.parse(file.json.toString('utf8')) as { Records: LogRecord[] }).Records,
-    );
+    const files = await readDelivered(external, bucket, `AWSLogs/${account}/CloudTrail/`);
+    return files.flatMap((file) => (JSON.parse(file.text) as { Records: LogRecord[] }).Records);
   }
 
   /** Calls in both regions; answers their request ids with their regions. */
@@ -163,7 +131,7 @@ describe('trail delivery to an external S3-compatible server', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100)); // past the 1 s digest interval
     await server.trails.flush();
 
-    const logs = await readExternal(bucket, `AWSLogs/${account}/CloudTrail/`);
+    const logs = await readDelivered(external, bucket, `AWSLogs/${account}/CloudTrail/`);
     const keyShape = new RegExp(
       `^AWSLogs/${account}/CloudTrail/(${EAST}|${WEST})/\\d{4}/\\d\\d/\\d\\d/` +
         `${account}_CloudTrail_\\1_\\d{8}T\\d{4}Z_[A-Za-z0-9]{16}\\.json\\.gz$`,
@@ -175,14 +143,14 @@ describe('trail delivery to an external S3-compatible server', () => {
     assert.deepEqual([...eventIds].sort(), [...expectedEvents].sort());
     assert.deepEqual(delivered.map((record) => record.requestID).sort(), [...calls].sort());
     for (const log of logs) {
-      const regions = (JSON.parse(log.json.toString('utf8')) as { Records: LogRecord[] }).Records;
+      const regions = (JSON.parse(log.text) as { Records: LogRecord[] }).Records;
       for (const record of regions) assert.ok(log.key.includes(`/${record.awsRegion}/`));
     }
 
     const digested: string[] = [];
     for (const region of [EAST, WEST]) {
       const prefix = `AWSLogs/${account}/CloudTrail-Digest/${region}/`;
-      const digests = await readExternal(bucket, prefix);
+      const digests = await readDelivered(external, bucket, prefix);
       assert.ok(digests.length >= 1, `a digest for ${region}`);
       const listed = await cloudTrailClient(target(region)).send(new ListPublicKeysCommand({}));
       const keys = new Map(
@@ -195,14 +163,14 @@ describe('trail delivery to an external S3-compatible server', () => {
       const chain: DigestFile[] = [];
       for (const digest of digests) {
         assert.match(digest.key, digestKey);
-        const document = JSON.parse(digest.json.toString('utf8')) as DigestFile;
+        const document = JSON.parse(digest.text) as DigestFile;
         assert.equal(document.digestS3Bucket, bucket);
         assert.equal(document.digestS3Object, digest.key);
         assert.equal(digest.metadata['signature-algorithm'], 'SHA256withRSA');
         const publicKey = keys.get(document.digestPublicKeyFingerprint);
         assert.ok(publicKey, `ListPublicKeys in ${region} has the digest's key`);
         const signature = digest.metadata.signature ?? '';
-        assert.ok(verifyDigestSignature(digest.json, signature, publicKey), digest.key);
+        assert.ok(verifyDigestSignature(digest.bytes, signature, publicKey), digest.key);
         chain.push(document);
         digested.push(...document.logFiles.map((file) => file.s3Object));
       }

@@ -4,6 +4,7 @@ import { CreateTrailCommand, DescribeTrailsCommand } from '@aws-sdk/client-cloud
 import { loadServiceModel } from '../../src/model/service-model.js';
 import { cloudTrailClient } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/fedgate.js';
+import { generator } from '../support/random.js';
 import { signedFetch } from '../support/signed-fetch.js';
 import { createTrailBucket } from '../support/trail-bucket.js';
 
@@ -27,17 +28,6 @@ const OPERATIONS = [
   'RemoveTags',
   'ListTags',
 ];
-
-/** A small seeded generator, so a failing round can be replayed from its seed. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  return { next, pick };
-}
 
 const NAMES = ['fuzzed', 'a', 'x'.repeat(129), '1.2.3.4', 'a--b', 'ok-trail', '', '🙂'];
 const VALUES: readonly unknown[] = [

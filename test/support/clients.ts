@@ -12,7 +12,8 @@ export interface ClientTarget {
   readonly clockOffset?: number;
 }
 
-function options(target: ClientTarget) {
+/** What every test client is built with: one attempt, the target's endpoint and clock. */
+export function clientOptions(target: ClientTarget) {
   return {
     endpoint: target.endpoint,
     region: target.region,
@@ -24,15 +25,15 @@ function options(target: ClientTarget) {
 
 /** An ECS client of the AWS SDK for JavaScript v3. */
 export function ecsClient(target: ClientTarget): ECSClient {
-  return new ECSClient(options(target));
+  return new ECSClient(clientOptions(target));
 }
 
 /** A CloudTrail client of the AWS SDK for JavaScript v3. */
 export function cloudTrailClient(target: ClientTarget): CloudTrailClient {
-  return new CloudTrailClient(options(target));
+  return new CloudTrailClient(clientOptions(target));
 }
 
 /** An STS client of the AWS SDK for JavaScript v3. */
 export function stsClient(target: ClientTarget): STSClient {
-  return new STSClient(options(target));
+  return new STSClient(clientOptions(target));
 }

@@ -5,6 +5,7 @@ import { connect, type ConnectionOptions } from 'node:tls';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { tlsFiles } from '../../src/tls/certificates.js';
+import { clientOptions } from './clients.js';
 import type { TestCredentials } from './fedgate.js';
 
 /** The private CA certificate of a test server's data directory. */
@@ -39,10 +40,7 @@ export interface TlsClientTarget {
 
 function options(target: TlsClientTarget) {
   return {
-    endpoint: target.endpoint,
-    region: target.region,
-    credentials: target.credentials,
-    maxAttempts: 1,
+    ...clientOptions(target),
     // The SDK's Node handler takes its options as is: an HTTPS agent trusting the private CA.
     requestHandler: { httpsAgent: new Agent({ ca: target.ca, ...target.agent }) },
   };

@@ -1,10 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
-/** One delivered object: its key and its gunzipped JSON. */
+/** One delivered object: its key, its gunzipped JSON (bytes and text) and its user metadata. */
 export interface DeliveredObject {
   readonly key: string;
+  readonly bytes: Buffer;
   readonly text: string;
+  readonly metadata: Record<string, string>;
 }
 
 /** Every object under `prefix` in the bucket, gunzipped, in key order. */
@@ -23,7 +25,8 @@ export async function readDelivered(
       const key = entry.Key ?? '';
       const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       const bytes = Buffer.from(await (got.Body?.transformToByteArray() ?? new Uint8Array()));
-      objects.push({ key, text: gunzipSync(bytes).toString('utf8') });
+      const json = gunzipSync(bytes);
+      objects.push({ key, bytes: json, text: json.toString('utf8'), metadata: got.Metadata ?? {} });
     }
     token = page.NextContinuationToken;
   } while (token);

@@ -2,6 +2,7 @@ import type { CreateTrailRequest, UpdateTrailRequest } from '../../model/generat
 import { policyAllowsCloudTrail } from '../../trails/bucket-policy.js';
 import type { TrailSettings } from '../../trails/trail-store.js';
 import { findBucket } from '../s3/bucket-store.js';
+import { isValidBucketName } from '../s3/bucket-names.js';
 import type { OperationContext } from '../service.js';
 import {
   InsufficientS3BucketPolicyException,
@@ -46,8 +47,7 @@ export async function checkDestination(
   settings: TrailSettings,
 ): Promise<void> {
   const name = settings.s3BucketName;
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name))
-    throw new InvalidS3BucketNameException(name);
+  if (!isValidBucketName(name)) throw new InvalidS3BucketNameException(name);
   if ((settings.s3KeyPrefix ?? '').length > MAX_PREFIX) {
     throw new InvalidS3PrefixException(
       `S3 key prefix is too long. Maximum allowed length: ${MAX_PREFIX} characters.`,
@@ -64,7 +64,7 @@ export async function checkDestination(
     partition: ctx.region.partition,
     bucket: name,
     accountId: ctx.principal.accountId,
-    ...(settings.s3KeyPrefix ? { prefix: settings.s3KeyPrefix } : {}),
+    prefix: settings.s3KeyPrefix,
   };
   if (!policyAllowsCloudTrail(bucket.policy, target)) {
     throw new InsufficientS3BucketPolicyException(name);
