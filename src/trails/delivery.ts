@@ -35,8 +35,9 @@ export interface DeliveryOptions {
 
 /**
  * The trail delivery worker. Every delivery interval it plans each trail's
- * new log files, and every digest interval its digests, into the outbox,
- * then writes the outbox to the buckets in order. A failed write stays
+ * new log files into the outbox, writing them as they are planned; every
+ * round it also plans the digests that have fallen due, then writes what the
+ * outbox still holds to the buckets in order. A failed write stays
  * planned, shows as the trail's LatestDeliveryError and is tried again on
  * the next round, before anything the trail planned after it.
  */

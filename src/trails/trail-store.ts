@@ -62,7 +62,7 @@ export async function accountTrails(db: Db, accountId: string): Promise<StoredTr
   return rows.map(fromRow);
 }
 
-/** Every trail that is logging, or has work left from when it was (for the delivery worker). */
+/** Every trail of every account, for the delivery worker. */
 export async function allTrails(db: Db): Promise<StoredTrail[]> {
   const rows = await db.selectFrom('trails').selectAll().orderBy('trail_arn').execute();
   return rows.map(fromRow);
