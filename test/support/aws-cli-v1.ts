@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { cliEnvironment, type CliResult } from './aws-cli.js';
@@ -21,7 +22,8 @@ export function requireAwsCliV1(): string {
   if (found) return found;
   const candidates = [
     ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'aws')),
-    '/root/.pyenv/shims/aws',
+    // pip installs under pyenv put their commands here when its shims are not on PATH.
+    join(homedir(), '.pyenv', 'shims', 'aws'),
     '/usr/local/bin/aws',
   ];
   for (const candidate of candidates) {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './fedgate-process.js';
 
@@ -15,7 +16,8 @@ export interface MotoServer {
 export function requireMotoServer(): string {
   const candidates = [
     ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'moto_server')),
-    '/root/.pyenv/shims/moto_server',
+    // pip installs under pyenv put their commands here when its shims are not on PATH.
+    join(homedir(), '.pyenv', 'shims', 'moto_server'),
     '/usr/local/bin/moto_server',
   ];
   const found = candidates.find((candidate) => existsSync(candidate));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -31,7 +31,7 @@ const START = new Date('2026-03-04T05:06:07.890Z');
 const END = new Date('2026-03-04T06:06:07.123Z');
 
 /** Pythons that may carry the AWS CLI v1 whose digest validator is the reference. */
-const PYTHONS = ['/root/.pyenv/versions/3.11.7/bin/python3', 'python3'];
+const PYTHONS = ['python3', join(homedir(), '.pyenv', 'shims', 'python3')];
 
 function findValidatorPython(): string {
   const module = 'awscli.customizations.cloudtrail.validation';
